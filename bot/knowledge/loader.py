@@ -1,0 +1,140 @@
+"""Reads knowledge/ into one immutable KnowledgeBase, or reports every problem at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from bot.knowledge.models import (
+    SECTIONS,
+    Referral,
+    ReferralFile,
+    Service,
+    ServiceFile,
+    ServiceId,
+    Tip,
+    TipFile,
+    Topic,
+)
+from bot.knowledge.yamlio import KeyPath, YamlDoc, read_yaml
+from bot.problems import KnowledgeError, Problem
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    root: Path
+    topics: dict[str, Topic]
+    referrals: dict[str, Referral]
+    services: dict[ServiceId, Service]
+    tips: tuple[Tip, ...]
+    docs: dict[Path, YamlDoc] = field(repr=False, default_factory=dict)
+    topic_files: dict[str, Path] = field(repr=False, default_factory=dict)
+
+    def problem_at(self, file: Path, key_path: KeyPath, message: str, severity: str = "error") -> Problem:
+        """A problem placed on the line where key_path is written."""
+        doc = self.docs.get(file)
+        line = doc.line_of(key_path) if doc else 1
+        where = ".".join(str(p) for p in key_path)
+        text = f"{where}: {message}" if where else message
+        return Problem(file, line, text, severity)  # type: ignore[arg-type]
+
+
+def _message(error: Any) -> str:
+    msg = str(error["msg"])
+    if error["type"] == "missing":
+        return "field required"
+    if error["type"] == "extra_forbidden":
+        return "unknown field (a typo?)"
+    return msg[0].lower() + msg[1:] if msg else msg
+
+
+def _validate(model: type[M], doc: YamlDoc, problems: list[Problem]) -> M | None:
+    try:
+        return model.model_validate(doc.data if doc.data is not None else {})
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function")))
+            where = ".".join(str(p) for p in loc)
+            text = f"{where}: {_message(error)}" if where else _message(error)
+            problems.append(Problem(doc.path, doc.line_of(loc), text))
+        return None
+
+
+def _read(path: Path, problems: list[Problem]) -> YamlDoc | None:
+    try:
+        return read_yaml(path)
+    except KnowledgeError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def load_knowledge(root: Path) -> KnowledgeBase:
+    """Load and validate; raise KnowledgeError listing every fault, never a traceback."""
+    problems: list[Problem] = []
+    docs: dict[Path, YamlDoc] = {}
+    topics: dict[str, Topic] = {}
+    topic_files: dict[str, Path] = {}
+    topic_dir = root / "topics"
+    if not topic_dir.is_dir():
+        raise KnowledgeError([Problem(topic_dir, 1, "no topics folder")])
+    for path in sorted(topic_dir.glob("*.y*ml")):
+        doc = _read(path, problems)
+        if doc is None:
+            continue
+        docs[path] = doc
+        topic = _validate(Topic, doc, problems)
+        if topic is None:
+            continue
+        if topic.id != path.stem:
+            problems.append(
+                Problem(path, doc.line_of(("id",)), f"id: {topic.id!r} differs from the file name")
+            )
+        if topic.id in topics:
+            problems.append(
+                Problem(path, doc.line_of(("id",)), f"id: {topic.id!r} already in {topic_files[topic.id]}")
+            )
+        topics[topic.id] = topic
+        topic_files[topic.id] = path
+
+    referrals: dict[str, Referral] = {}
+    services: dict[ServiceId, Service] = {}
+    tips: tuple[Tip, ...] = ()
+    for name in ("referrals.yaml", "services.yaml", "tips.yaml"):
+        path = root / name
+        if not path.is_file():
+            problems.append(Problem(path, 1, "file missing"))
+            continue
+        doc = _read(path, problems)
+        if doc is None:
+            continue
+        docs[path] = doc
+        if name == "referrals.yaml":
+            rfile = _validate(ReferralFile, doc, problems)
+            if rfile:
+                for index, ref in enumerate(rfile.referrals):
+                    if ref.id in referrals:
+                        problems.append(
+                            Problem(
+                                path,
+                                doc.line_of(("referrals", index, "id")),
+                                f"referrals.{index}.id: {ref.id!r} twice",
+                            )
+                        )
+                    referrals[ref.id] = ref
+        elif name == "services.yaml":
+            sfile = _validate(ServiceFile, doc, problems)
+            if sfile:
+                services = dict(sfile.services)
+        else:
+            tfile = _validate(TipFile, doc, problems)
+            if tfile:
+                tips = tfile.tips
+    if problems:
+        raise KnowledgeError(problems)
+    ordered = dict(sorted(topics.items(), key=lambda kv: (SECTIONS.index(kv[1].section), kv[0])))
+    return KnowledgeBase(root, ordered, referrals, services, tips, docs, topic_files)

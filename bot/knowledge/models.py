@@ -1,0 +1,120 @@
+"""The shapes of curated knowledge; pydantic gives curators field-level messages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Lang = Literal["en", "fr", "nl", "pt"]
+LANGS: tuple[Lang, ...] = get_args(Lang)
+LANG_NAMES: dict[Lang, str] = {"en": "English", "fr": "Français", "nl": "Nederlands", "pt": "Português"}
+ServiceId = Literal["health", "police", "education", "housing", "social"]
+SERVICE_IDS: tuple[ServiceId, ...] = get_args(ServiceId)
+Section = Literal["foundations", "principles", "practice", "services", "managers", "referral"]
+SECTIONS: tuple[Section, ...] = get_args(Section)
+
+_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Localized(_Frozen):
+    """One short text per language; all four are required."""
+
+    en: str = Field(min_length=1)
+    fr: str = Field(min_length=1)
+    nl: str = Field(min_length=1)
+    pt: str = Field(min_length=1)
+
+    def get(self, lang: Lang) -> str:
+        return str(getattr(self, lang))
+
+
+class TopicText(_Frozen):
+    title: str = Field(min_length=2, max_length=60)
+    answer: str = Field(min_length=20)
+    questions: tuple[str, ...] = Field(min_length=8)
+    keywords: tuple[str, ...] = Field(min_length=3)
+
+    @field_validator("questions", "keywords")
+    @classmethod
+    def _no_blank(cls, items: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not item.strip() for item in items):
+            raise ValueError("empty entry")
+        return items
+
+
+class Topic(_Frozen):
+    id: str = Field(pattern=_ID)
+    section: Section
+    services: tuple[ServiceId | Literal["all"], ...] = Field(min_length=1)
+    related: tuple[str, ...] = ()
+    referrals: tuple[str, ...] = ()
+    en: TopicText
+    fr: TopicText
+    nl: TopicText
+    pt: TopicText
+
+    def text(self, lang: Lang) -> TopicText:
+        text: TopicText = getattr(self, lang)
+        return text
+
+    def service_ids(self) -> tuple[ServiceId, ...]:
+        return SERVICE_IDS if "all" in self.services else tuple(s for s in SERVICE_IDS if s in self.services)
+
+
+class Referral(_Frozen):
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=2)
+    names: dict[Lang, str] = Field(default_factory=dict)
+    kind: str
+    offers: Localized
+    phone: str | None = None
+    hours: Localized | None = None
+    free_call: bool | None = None
+    address: str | None = None
+    website: str | None = None
+    email: str | None = None
+    region: tuple[str, ...] = ()
+    languages: tuple[str, ...] | None = None
+    notice: Localized | None = None
+    source: str = Field(min_length=8)
+    confidence: Literal["high", "medium"]
+    checked: date
+    curator_note: str = ""
+
+    def display_name(self, lang: Lang) -> str:
+        return self.names.get(lang) or self.name
+
+
+class Service(_Frozen):
+    label: Localized
+    topics: tuple[str, ...] = Field(min_length=1)
+
+
+class Tip(_Frozen):
+    id: str = Field(pattern=_ID)
+    topic: str
+    en: str = Field(min_length=10, max_length=400)
+    fr: str = Field(min_length=10, max_length=400)
+    nl: str = Field(min_length=10, max_length=400)
+    pt: str = Field(min_length=10, max_length=400)
+
+    def text(self, lang: Lang) -> str:
+        return str(getattr(self, lang))
+
+
+class ReferralFile(_Frozen):
+    referrals: tuple[Referral, ...]
+
+
+class ServiceFile(_Frozen):
+    services: dict[ServiceId, Service]
+
+
+class TipFile(_Frozen):
+    tips: tuple[Tip, ...] = Field(min_length=1)
