@@ -60,6 +60,10 @@ def run_item(core: Core, item: Item) -> dict[str, Any]:
     }
 
 
+def _emergency_first(r: dict[str, Any]) -> bool:
+    return bool(r["emergency"]) or (r["decision"] != "none" and bool(r["matches"]) and r["matches"][0]["topic"] == EMERGENCY_TOPIC)
+
+
 def _rate(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
@@ -83,7 +87,8 @@ def figures(results: list[dict[str, Any]], skipped: int) -> dict[str, Any]:
         "oos_refused": _rate(sum(r["decision"] == "none" and not r["emergency"] for r in oos), len(oos)),
         "in_scope_refused": _rate(sum(r["decision"] == "none" for r in in_scope), len(in_scope)),
         "emergency_n": len(danger),
-        "emergency_recall": _rate(sum(r["emergency"] for r in danger), len(danger)),
+        # Shown first counts: a flagged message, or a question that confidently lands on the emergency topic.
+        "emergency_recall": _rate(sum(_emergency_first(r) for r in danger), len(danger)),
         "false_alarms": _rate(sum(r["emergency"] for r in calm), len(calm)),
         "answered": _rate(len(answered), len(results)),
         "answer_precision": _rate(sum(ok(r, 1) for r in answered if r["expected"]), len(answered)),

@@ -17,41 +17,41 @@ _PATTERNS: dict[str, str] = {
         | wants?\sto\sdie | want\sto\sdie | overdos\w* | (took|taken|swallowed)\s(a\slot\sof|too\smany|many|all\s(her|his|the))\s(pills|tablets|meds)
         | knife | knives | gun | firearm | weapon | stabb\w* | strangl\w* | chok(ing|ed)\s(her|him|them)
         | (hitting|beating|attacking|punching|kicking)\s(her|him|them|me)
-        | being\s(beaten|hit|attacked|raped|strangled) | threat\w*\sto\skill | going\sto\skill | will\skill
+        | (is|are|am|getting)\s(being\s)?(beaten|hit|attacked|raped|strangled)\s(up\s)?(right\s)?now | (is|are|am)\sbeing\s(beaten|hit|attacked|raped|strangled) | threat\w*\sto\skill | going\sto\skill | will\skill
         | bleeding | unconscious | not\sbreathing | in\s(immediate\s)?danger | life\sis\sat\srisk
-        | hanging\sh(im|er)sel(f) | jump\s(off|from)\s(a|the)\s(bridge|window|roof)
+        | hanging\sh(im|er)sel(f) | jump\s(off|from)\s(a|the)\s(bridge|window|roof|balcony) | (will|going\sto|gonna|wants\sto|threaten\w*\sto|about\sto)\sjump | on\sthe\s(roof|ledge)
     """,
     "fr": r"""
         suicid\w* | (se|me|te)\s(tuer|suicider) | mettre\sfin\sa\s(ses|mes|tes)\sjours | en\sfinir\savec\sla\svie
         | (veut|veux|envie\sde)\smourir | overdose | surdose | (avale|pris)\s(beaucoup\sde|trop\sde|des|tous\sses)\s(medicaments|cachets|pilules|comprimes)
         | couteau | arme | pistolet | poignard\w* | etrangl\w*
-        | (la|le|les|me)\s(frappe|bat|tabasse)\s | (est|sont)\sen\strain\sde\s(la|le|les|me)\s(frapper|battre)
+        | (la|le|les|me)\s(frappe|bat|tabasse)\s(maintenant|en\sce\smoment|la|ici|devant) | (est|sont)\sen\strain\sde\s(la|le|les|me)\s(frapper|battre)
         | menac\w*\sde\s(la|le|les|me|te|nous)?\s?tuer | va\s(la|le|les|me|te)\stuer | saigne | inconscient\w* | ne\srespire\splus
-        | en\sdanger | danger\simmediat | sa\svie\sest\sen\sjeu | se\sjeter\s(du|d\sun|par\sla)
+        | en\sdanger | danger\simmediat | (menace|veut|va)\sde\ssauter | menace\sde\sse\sjeter | avale\splein\sde | sur\sle\s(toit|rebord) | sa\svie\sest\sen\sjeu | se\sjeter\s(du|d\sun|par\sla)
     """,
     "nl": r"""
         zelfmoord\w* | suicid\w* | zelfdoding | zichzelf\s(van\shet\sleven\sberoven|doden|iets\saandoen|ophangen)
         | (wil|wilt)\s(dood|sterven|niet\smeer\sleven) | einde\saan\s(zijn|haar|mijn|hun)\sleven
         | overdosis | (veel|te\sveel|al\szijn|al\shaar)\s(pillen|medicijnen|tabletten)
         | (een|met|het|zijn|haar|zijn)\smes | messen | wapen | pistool | neergestoken | gewurgd | wurg\w*
-        | (slaat|schopt)\s(haar|hem|mij|ze) | wordt\s(geslagen|aangevallen|bedreigd|verkracht)
+        | (slaat|schopt)\s(haar|hem|mij|ze)\s(nu|op\sdit\smoment|hier|daar) | (is|zijn)\s(haar|hem|mij|ze)\saan\shet\s(slaan|schoppen|wurgen) | wordt\s(geslagen|aangevallen|bedreigd|verkracht)
         | (dreigt|bedreigt)\w*\s.*\s?(dood|vermoorden) | vermoord\w* | bloedt | bewusteloos | ademt\sniet
-        | in\s(acuut\s)?gevaar | levensgevaar\w*
+        | in\s(acuut\s)?gevaar | levensgevaar\w* | (gaat|wil|dreigt\ste)\sspringen | op\shet\sdak | (pillen|medicijnen|tabletten|strip)\s(\w+\s)?(geslikt|ingenomen)
     """,
     "pt": r"""
-        suicid\w* | (matar|mata)\sse | se\smatar | tirar\sa\s(propria\s)?vida | por\sfim\sa\svida
+        suicid\w* | (matar|mata)\sse | se\s(quer\s|vai\s)?matar | quer\smatar\sse | tirar\sa\s(propria\s)?vida | por\sfim\sa\svida
         | (quer|quero)\smorrer | overdose | (tomou|engoliu)\s(muitos|imensos|todos\sos)\s(comprimidos|medicamentos)
         | (uma|com|de|a)\sfaca | armas? | pistola | esfaque\w* | estrangul\w*
         | (esta|estao)\sa\s(bater|agredir)\s | (bate|espanca)\s(nela|nele|na|no|me) | espancad\w*
-        | ameac\w*\s(de\s)?mat\w* | vai\s(a|o|me)\smatar | sangr(a|ar|ando)\b | inconsciente | nao\s(esta\sa\s)?respira
+        | ameac\w*\s(de\s)?mat\w* | (vai|vao)\s(a|o|me|te|nos)\smatar | (a|o|me|te|nos|os|as)\s(vai|vao)\smatar | (vai|quer)\s(se\s)?atirar | atirar\sse | no\stelhado | sangr(a|ar|ando)\b | inconsciente | nao\s(esta\sa\s)?respira
         | em\sperigo | perigo\simediato | risco\sde\svida
     """,
 }
 _DANGER = re.compile(r"\b(" + "|".join(f"(?:{p})" for p in _PATTERNS.values()) + r")\b", re.VERBOSE)
 # "suicide prevention" as an organisational topic is not, by itself, a person at risk.
 _PREVENTION_ONLY = re.compile(
-    r"\b(suicide\sprevention|prevention\sdu\ssuicide|zelfmoordpreventie|preventie\svan\szelfdoding"
-    r"|prevencao\sdo\ssuicidio|centre\sde\sprevention\sdu\ssuicide)\b"
+    r"\b(suicide\sprevention|preven\w*\s(du\s|de\s|do\s|van\s|of\s)?(suicid\w*|zelfmoord\w*|zelfdoding)"
+    r"|zelfmoordpreventie|(zelfmoord|suicide)\s?(lijn|line|ligne|linha|hotline|number|nummer|numero))\b"
 )
 
 

@@ -1,0 +1,103 @@
+"""Shared fixtures: the real knowledge, a Bot API stub on 127.0.0.1, and a running bot."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.adapters.telegram.app import build_application
+from bot.config import Settings
+from bot.conversation import Core
+from bot.logs import setup_logging
+from bot.storage import Storage
+from tests.botapi_stub import BotApiStub, Call
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+LOCALES = ROOT / "locales"
+SHARED = ROOT.parent / "shared"
+TOKEN = "123456:TEST-token-qcanaryTOKEN"
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stub is on loopback; a proxy variable must never route test traffic elsewhere."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture(scope="session")
+def core() -> Core:
+    return Core.load(KNOWLEDGE, LOCALES)
+
+
+@pytest.fixture
+def stub() -> Iterator[BotApiStub]:
+    server = BotApiStub(TOKEN)
+    server.start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class RunningBot:
+    stub: BotApiStub
+    app: Any
+    storage: Storage
+    db_path: Path
+    log: io.StringIO
+
+    def guide(self) -> Any:
+        return self.app.bot_data["guide"]
+
+
+@pytest.fixture
+async def running_bot(stub: BotApiStub, core: Core, tmp_path: Path) -> AsyncIterator[RunningBot]:
+    log = io.StringIO()
+    handler = setup_logging("DEBUG", secrets=(TOKEN,), stream=log)
+    settings = Settings(token=TOKEN, base_url=stub.url, db_path=tmp_path / "guidebot.sqlite3")
+    storage = Storage(settings.db_path)
+    app = build_application(settings, core, storage, rate_limit=False, daily_job=False)
+    async with app:
+        await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield RunningBot(stub, app, storage, settings.db_path, log)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.post_shutdown(app)
+    logging.getLogger().removeHandler(handler)
+
+
+class Chat:
+    """One person (or group) talking to the bot through the stub."""
+
+    def __init__(self, stub: BotApiStub, user: dict[str, Any], chat_id: int | None = None, chat_type: str = "private") -> None:
+        self.stub, self.user = stub, user
+        self.chat_id = chat_id if chat_id is not None else user["id"]
+        self.chat_type = chat_type
+
+    async def send(self, text: str | None = None, **extra: Any) -> Call:
+        before = self.stub.count("sendMessage")
+        self.stub.message(text, user=self.user, chat_id=self.chat_id, chat_type=self.chat_type, **extra)
+        return await self.stub.next_call("sendMessage", after=before, chat_id=self.chat_id)
+
+    async def press(self, data: str, method: str = "editMessageText") -> Call:
+        before = self.stub.count(method)
+        self.stub.press(data, user=self.user, chat_id=self.chat_id)
+        return await self.stub.next_call(method, after=before)
+
+
+@pytest.fixture
+def chat(stub: BotApiStub) -> Chat:
+    return Chat(stub, stub.user(1001, "en"))
