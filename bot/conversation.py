@@ -5,6 +5,7 @@ Adapters (console, Telegram) only render a Reply; nothing here knows about Teleg
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -425,7 +426,7 @@ class Core:
         topics = [t for t in self.kb.services[service].topics if t in self.kb.topics]
         rows, page, pages = self._paged(topics, lang, page, OpenMenu, service, f"s={service}=")
         label = self.kb.services[service].label.get(lang)
-        head = self.t(lang, "menu.service", service=html.escape(label))
+        head = self.t(lang, "menu.service", service=html.escape(label, quote=False))
         if pages > 1:
             head += f" ({page + 1}/{pages})"
         return Reply(head, lang, "menu", tuple(rows))
@@ -436,7 +437,7 @@ class Core:
 
     def topic_html(self, topic: Topic, lang: Lang) -> str:
         text = topic.text(lang)
-        return f"<b>{html.escape(text.title)}</b>\n\n{safe_html(text.answer.strip())}"
+        return f"<b>{html.escape(text.title, quote=False)}</b>\n\n{safe_html(text.answer.strip())}"
 
     def topic_reply(self, topic_id: str, lang: Lang, back: str = "", extra: str = "") -> Reply:
         topic = self.kb.topics[topic_id]
@@ -476,7 +477,7 @@ class Core:
     def card_html(self, ref: Referral, lang: Lang) -> str:
         key = (ref.id, lang)
         if key not in self._cards:
-            esc = html.escape
+            esc = functools.partial(html.escape, quote=False)
             lines = [f"<b>{esc(ref.display_name(lang))}</b>", esc(ref.offers.get(lang))]
             if ref.phone:
                 phone = f"📞 {self.t(lang, 'card.phone')}: <b>{esc(ref.phone)}</b>"
@@ -502,7 +503,7 @@ class Core:
 
     def referrals_reply(self, topic_id: str, lang: Lang) -> Reply:
         topic = self.kb.topics[topic_id]
-        head = self.t(lang, "referrals.title", topic=html.escape(topic.text(lang).title))
+        head = self.t(lang, "referrals.title", topic=html.escape(topic.text(lang).title, quote=False))
         cards = [
             self.card_html(self.kb.referrals[r], lang) for r in topic.referrals if r in self.kb.referrals
         ]
@@ -533,7 +534,7 @@ class Core:
 
     def tip_reply(self, lang: Lang, day: date) -> Reply:
         tip = self.tip_of(day)
-        text = self.t(lang, "tip.title") + "\n" + html.escape(tip.text(lang))
+        text = self.t(lang, "tip.title") + "\n" + html.escape(tip.text(lang), quote=False)
         rows: tuple[tuple[Button, ...], ...] = ()
         if tip.topic in self.kb.topics:
             rows = (

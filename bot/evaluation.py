@@ -61,7 +61,9 @@ def run_item(core: Core, item: Item) -> dict[str, Any]:
 
 
 def _emergency_first(r: dict[str, Any]) -> bool:
-    return bool(r["emergency"]) or (r["decision"] != "none" and bool(r["matches"]) and r["matches"][0]["topic"] == EMERGENCY_TOPIC)
+    return bool(r["emergency"]) or (
+        r["decision"] != "none" and bool(r["matches"]) and r["matches"][0]["topic"] == EMERGENCY_TOPIC
+    )
 
 
 def _rate(part: int, whole: int) -> float:

@@ -43,14 +43,18 @@ class Storage:
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self.path)
-        await self._db.execute("PRAGMA journal_mode=WAL")
-        await self._db.execute("PRAGMA secure_delete=ON")
-        await self._db.execute("PRAGMA foreign_keys=ON")
+        for pragma in ("journal_mode=WAL", "secure_delete=ON", "foreign_keys=ON"):
+            await self._run(f"PRAGMA {pragma}")
         await self._migrate()
+
+    async def _run(self, sql: str) -> None:
+        """Runs a statement to completion (an unread PRAGMA result would block VACUUM)."""
+        async with self.db.execute(sql) as cursor:
+            await cursor.fetchall()
 
     async def close(self) -> None:
         if self._db is not None:
-            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self._run("PRAGMA wal_checkpoint(TRUNCATE)")
             await self._db.close()
             self._db = None
 
@@ -98,11 +102,12 @@ class Storage:
 
     async def forget(self, chat_id: int) -> bool:
         """Erase everything about a chat, from the file too (secure_delete, checkpoint, vacuum)."""
-        cursor = await self.db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        async with self.db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)) as cursor:
+            erased = (cursor.rowcount or 0) > 0
         await self.db.commit()
-        await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        await self.db.execute("VACUUM")
-        return (cursor.rowcount or 0) > 0
+        await self._run("VACUUM")
+        await self._run("PRAGMA wal_checkpoint(TRUNCATE)")
+        return erased
 
     async def due(self, hour: int) -> list[Subscription]:
         async with self.db.execute(
@@ -119,8 +124,8 @@ class Storage:
     async def writable(self) -> bool:
         """For the health check: can we still write?"""
         try:
-            await self.db.execute("BEGIN IMMEDIATE")
-            await self.db.execute("ROLLBACK")
+            await self._run("BEGIN IMMEDIATE")
+            await self._run("ROLLBACK")
             return True
         except Exception:
             return False

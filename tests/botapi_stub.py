@@ -69,19 +69,22 @@ class BotApiStub:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 stub.raw_requests.append(body)
                 status, payload = stub.handle(self.path, self.headers.get("Content-Type", ""), body)
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (e.g. a long poll cancelled at shutdown)
 
-            do_GET = do_POST  # noqa: N815
+            do_GET = do_POST
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -120,7 +123,11 @@ class BotApiStub:
         if method in ("sendMessage", "editMessageText"):
             chat_id = int(params.get("chat_id") or 0)
             if chat_id in self.blocked:
-                return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+                return 403, {
+                    "ok": False,
+                    "error_code": 403,
+                    "description": "Forbidden: bot was blocked by the user",
+                }
             return 200, {"ok": True, "result": self.bot_message(chat_id, params)}
         return 200, {"ok": True, "result": True}
 
@@ -180,7 +187,9 @@ class BotApiStub:
         return int(update["update_id"])
 
     @staticmethod
-    def user(user_id: int = 1001, lang: str | None = "en", first_name: str = "Ana", **extra: Any) -> dict[str, Any]:
+    def user(
+        user_id: int = 1001, lang: str | None = "en", first_name: str = "Ana", **extra: Any
+    ) -> dict[str, Any]:
         user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name, **extra}
         if lang is not None:
             user["language_code"] = lang
@@ -203,7 +212,13 @@ class BotApiStub:
             chat["first_name"] = user.get("first_name", "")
         else:
             chat["title"] = "Team chat"
-        msg: dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat, "from": user, **extra}
+        msg: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            **extra,
+        }
         if text is not None:
             msg["text"] = text
             if text.startswith("/"):
@@ -213,7 +228,14 @@ class BotApiStub:
             msg["edit_date"] = int(time.time())
         return self.push({kind: msg})
 
-    def press(self, data: str, *, user: dict[str, Any] | None = None, chat_id: int | None = None, message_id: int = 555) -> int:
+    def press(
+        self,
+        data: str,
+        *,
+        user: dict[str, Any] | None = None,
+        chat_id: int | None = None,
+        message_id: int = 555,
+    ) -> int:
         user = user or self.user()
         chat_id = chat_id if chat_id is not None else user["id"]
         message = {
@@ -223,11 +245,30 @@ class BotApiStub:
             "from": self.bot_user(),
             "text": "menu",
         }
-        return self.push({"callback_query": {"id": f"cq{next(self._update_ids)}", "from": user, "chat_instance": "ci", "data": data, "message": message}})
+        return self.push(
+            {
+                "callback_query": {
+                    "id": f"cq{next(self._update_ids)}",
+                    "from": user,
+                    "chat_instance": "ci",
+                    "data": data,
+                    "message": message,
+                }
+            }
+        )
 
     def inline(self, query: str, *, user: dict[str, Any] | None = None) -> int:
         user = user or self.user()
-        return self.push({"inline_query": {"id": f"iq{next(self._update_ids)}", "from": user, "query": query, "offset": ""}})
+        return self.push(
+            {
+                "inline_query": {
+                    "id": f"iq{next(self._update_ids)}",
+                    "from": user,
+                    "query": query,
+                    "offset": "",
+                }
+            }
+        )
 
     # ------------------------------------------------------------ waiting for the bot
 
@@ -244,7 +285,9 @@ class BotApiStub:
                 if all(str(call.params.get(k)) == str(v) for k, v in match.items()):
                     return call
             await asyncio.sleep(0.02)
-        raise AssertionError(f"no {method} call matching {match} within {timeout}s; calls: {[c.method for c in self.calls][-10:]}")
+        raise AssertionError(
+            f"no {method} call matching {match} within {timeout}s; calls: {[c.method for c in self.calls][-10:]}"
+        )
 
     def count(self, method: str) -> int:
         return len(self.calls_to(method))

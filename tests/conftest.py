@@ -82,7 +82,9 @@ async def running_bot(stub: BotApiStub, core: Core, tmp_path: Path) -> AsyncIter
 class Chat:
     """One person (or group) talking to the bot through the stub."""
 
-    def __init__(self, stub: BotApiStub, user: dict[str, Any], chat_id: int | None = None, chat_type: str = "private") -> None:
+    def __init__(
+        self, stub: BotApiStub, user: dict[str, Any], chat_id: int | None = None, chat_type: str = "private"
+    ) -> None:
         self.stub, self.user = stub, user
         self.chat_id = chat_id if chat_id is not None else user["id"]
         self.chat_type = chat_type

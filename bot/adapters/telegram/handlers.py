@@ -39,7 +39,7 @@ from bot.conversation import (
     StopDaily,
     plain_text,
 )
-from bot.knowledge.models import LANG_NAMES, LANGS, SERVICE_IDS, Lang
+from bot.knowledge.models import LANG_NAMES, LANGS, SERVICE_IDS, Lang, Referral
 from bot.matching.normalise import fold
 from bot.storage import Storage
 
@@ -423,17 +423,18 @@ class GuideBot:
         await query.answer(results[:20], cache_time=300, is_personal=False)
         log.info("inline results=%d lang=%s", len(results), lang)
 
-    def _matching_referrals(self, text: str, topic_ids: list[str]) -> list:  # type: ignore[type-arg]
+    def _matching_referrals(self, text: str, topic_ids: list[str]) -> list[Referral]:
+        """Cards whose name contains the query, then the cards of the best topic."""
         kb = self.core.kb
         wanted = fold(text)
-        found = [
-            r
+        ids = [
+            r.id
             for r in kb.referrals.values()
-            if wanted and len(wanted) >= 3 and (wanted in fold(r.name) or wanted in r.id)
+            if len(wanted) >= 3 and (wanted in fold(r.name) or wanted in r.id)
         ]
         for tid in topic_ids[:1]:
-            found += [kb.referrals[r] for r in kb.topics[tid].referrals if r in kb.referrals]
-        return list(dict.fromkeys(found))
+            ids += [r for r in kb.topics[tid].referrals if r in kb.referrals]
+        return [kb.referrals[r] for r in dict.fromkeys(ids)]
 
     # ------------------------------------------------------------ errors
 
