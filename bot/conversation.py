@@ -441,7 +441,7 @@ class Core:
 
     def topic_reply(self, topic_id: str, lang: Lang, back: str = "", extra: str = "") -> Reply:
         topic = self.kb.topics[topic_id]
-        related = [r for r in topic.related if r in self.kb.topics][:4]
+        related = [r for r in topic.related if r in self.kb.topics][:6]
         rows: list[tuple[Button, ...]] = []
         for i in range(0, len(related), 2):
             rows.append(

@@ -60,7 +60,7 @@ async def test_menu_navigation_edits_in_place_down_to_referral_cards(
         "📇 Where to refer" in labels and "↗ Share" in labels and "☰ Menu" in labels and "‹ Back" in labels
     )
     assert answer.button("Share")["switch_inline_query"] == "police-hate-crime"
-    for related in core.kb.topics["police-hate-crime"].related[:4]:
+    for related in core.kb.topics["police-hate-crime"].related:
         assert "› " + core.kb.topics[related].en.title in labels
     back = await chat.press(answer.button("Back")["callback_data"])
     assert "(1/" in back.text
@@ -287,5 +287,5 @@ async def test_a_flooding_chat_does_not_slow_down_others(running_bot: RunningBot
     assert asyncio.get_running_loop().time() - started < 3
     await stub.settle(0.5)
     to_flooder = [c for c in stub.calls_to("sendMessage")[before:] if c.chat_id == 101]
-    assert 5 <= len(to_flooder) <= 9  # a burst of answers, one warning, then silence
+    assert 10 <= len(to_flooder) <= 14  # a burst of answers, one warning, then silence
     assert sum("very fast" in c.text for c in to_flooder) == 1

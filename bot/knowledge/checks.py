@@ -181,7 +181,7 @@ def check_referrals(kb: KnowledgeBase, today: date | None = None) -> Iterator[Pr
                 "info",
             )
         if not (ref.phone or ref.website or ref.address or ref.email):
-            yield kb.problem_at(path, ("referrals", i), f"{ref.id}: no way to reach it", "warning")
+            yield kb.problem_at(path, ("referrals", i), f"{ref.id}: no phone, address, website or e-mail (the card only describes it)", "info")
 
 
 def check_collisions(kb: KnowledgeBase) -> Iterator[Problem]:

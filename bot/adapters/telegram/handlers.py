@@ -64,8 +64,8 @@ class Bucket:
 class FloodGuard:
     """Per-chat token bucket: a burst of `burst` messages, then `rate` per second."""
 
-    burst: float = 6.0
-    rate: float = 1.0
+    burst: float = 10.0  # quick menu taps stay well inside this
+    rate: float = 2.0
     buckets: OrderedDict[int, Bucket] = field(default_factory=OrderedDict)
     max_chats: int = 10_000
 
