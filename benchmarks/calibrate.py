@@ -66,59 +66,63 @@ def main() -> int:
         oos_rows.append((s.example, s.keyword, s.coverage, s.known_share, -1))
     print(f"calibration data: {len(held_out)} held-out example questions, {len(oos_rows)} out-of-scope questions, {len(ids)} topics")
 
-    best: tuple[float, ...] | None = None
+    E = np.array([r[0] for r in held_out]); K = np.array([r[1] for r in held_out]); C = np.array([r[2] for r in held_out])
+    known_in = np.array([r[3] for r in held_out]); gold = np.array([r[4] for r in held_out])
+    oE = np.array([r[0] for r in oos_rows]); oK = np.array([r[1] for r in oos_rows]); oC = np.array([r[2] for r in oos_rows])
+    known_out = np.array([r[3] for r in oos_rows])
     results = []
     for we, wk in itertools.product((0.3, 0.4, 0.5, 0.6, 0.7), (0.1, 0.2, 0.3, 0.4)):
         wc = round(1 - we - wk, 2)
         if wc < 0:
             continue
-        def score(row: tuple[np.ndarray, np.ndarray, np.ndarray, float, int]) -> np.ndarray:
-            return we * row[0] + wk * row[1] + wc * row[2]
-
-        ins = [(score(r), r[3], r[4]) for r in held_out]
-        outs = [(score(r), r[3]) for r in oos_rows]
-        for clarify_at, answer_at, margin, min_known in itertools.product(
-            (0.2, 0.25, 0.3, 0.35, 0.4), (0.4, 0.45, 0.5, 0.55, 0.6), (0.0, 0.05, 0.1), (0.34, 0.5)
+        S, oS = we * E + wk * K + wc * C, we * oE + wk * oK + wc * oC
+        top = np.argsort(-S, axis=1)[:, :2]
+        best, runner = np.take_along_axis(S, top, 1).T
+        right = top[:, 0] == gold
+        otop = np.sort(oS, axis=1)[:, ::-1][:, :2]
+        obest, orunner = otop.T
+        for clarify_at, answer_at, margin, min_known, floor_at, dominance in itertools.product(
+            (0.25, 0.3, 0.35, 0.4, 0.45), (0.45, 0.5, 0.55, 0.6, 0.65), (0.0, 0.05, 0.1, 0.15), (0.34, 0.5, 0.67), (0.15, 0.2, 0.25, 9.0), (1.5, 2.0, 3.0)
         ):
             if answer_at < clarify_at:
                 continue
-            t = Tuning(we, wk, wc, answer_at, margin, clarify_at, 0.8, min_known)
-            m = Matcher.__new__(Matcher)
-            m.tuning = t
-            top1 = answered_right = answered = refused_in = 0
-            for sc, known, gold in ins:
-                order = np.argsort(-sc)[:2]
-                ranked = [(ids[i], float(sc[i])) for i in order if sc[i] > 0]
-                decision = m.decide(ranked, known)
-                if decision == "none":
-                    refused_in += 1
-                    continue
-                right = ranked[0][0] == ids[gold]
-                top1 += right
-                if decision == "answer":
-                    answered += 1
-                    answered_right += right
-            refused_out = 0
-            for sc, known in outs:
-                order = np.argsort(-sc)[:2]
-                ranked = [(ids[i], float(sc[i])) for i in order if sc[i] > 0]
-                refused_out += m.decide(ranked, known) == "none"
-            n, k = len(ins), len(outs)
-            row = (top1 / n, refused_out / k, answered_right / max(answered, 1), refused_in / n, we, wk, wc, clarify_at, answer_at, margin, min_known)
+
+            def decide(b: np.ndarray, r: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                ok = (k >= min_known) & (b > 0)
+                answer = ok & (b >= answer_at) & (b - r >= margin)
+                offered = ok & ~answer & ((b >= clarify_at) | ((b >= floor_at) & (b >= dominance * r)))
+                return answer, offered
+
+            ans, off = decide(best, runner, known_in)
+            oans, ooff = decide(obest, orunner, known_out)
+            served = ans | off
+            row = (
+                float((served & right).mean()), float(1 - (oans | ooff).mean()), float((ans & right).sum() / max(ans.sum(), 1)),
+                float(1 - served.mean()), we, wk, wc, clarify_at, answer_at, margin, min_known, floor_at, dominance,
+            )
             results.append(row)
-            # Safety constraints first: refuse >= 85% of out-of-scope, and be right >= 90% when answering outright.
-            if row[1] >= 0.85 and row[2] >= 0.9 and (best is None or row[0] > best[0]):
-                best = row
-    print(f"{'top1':>6} {'oos_ref':>7} {'ans_prec':>8} {'in_ref':>6}  w_ex  w_kw  w_cov  clarify answer margin known")
-    for row in sorted(results, key=lambda r: -r[0] - r[1])[:8]:
-        print(f"{row[0]:6.1%} {row[1]:7.1%} {row[2]:8.1%} {row[3]:6.1%}  {row[4]:.2f}  {row[5]:.2f}  {row[6]:.2f}   {row[7]:.2f}   {row[8]:.2f}   {row[9]:.2f}  {row[10]:.2f}")
-    if best is None:
-        print("no setting meets the safety constraints")
+    print(f"grid: {len(results)} settings; max oos refusal {max(r[1] for r in results):.1%}, max answer precision {max(r[2] for r in results):.1%}")
+    header = f"{'top1':>6} {'oos_ref':>7} {'ans_prec':>8} {'in_ref':>6}  w_ex  w_kw  w_cov  clarify answer margin known floor dominance"
+    print("best top-1 at each out-of-scope refusal level (answer precision >= 85%):")
+    print(header)
+    chosen = None
+    for level in (0.7, 0.75, 0.8, 0.85, 0.9):
+        safe = [r for r in results if r[1] >= level and r[2] >= 0.85]
+        if not safe:
+            continue
+        row = max(safe, key=lambda r: (r[0], r[1]))
+        print(f"{row[0]:6.1%} {row[1]:7.1%} {row[2]:8.1%} {row[3]:6.1%}  {row[4]:.2f}  {row[5]:.2f}  {row[6]:.2f}   {row[7]:.2f}   {row[8]:.2f}   {row[9]:.2f}  {row[10]:.2f}  {row[11]:.2f}  {row[12]:.1f}   (oos >= {level:.0%})")
+        if level == TARGET_OOS:
+            chosen = row
+    if chosen is None:
+        print("no setting meets the constraints")
         return 1
-    print("\nchosen (best top-1 with out-of-scope refusal >= 85% and answer precision >= 90%):")
-    print(f"  top1={best[0]:.1%} oos_refused={best[1]:.1%} answer_precision={best[2]:.1%} in_scope_refused={best[3]:.1%}")
-    print(f"  Tuning(w_example={best[4]}, w_keyword={best[5]}, w_coverage={best[6]}, clarify_at={best[7]}, answer_at={best[8]}, margin={best[9]}, min_known={best[10]})")
+    print(f"\nchosen: out-of-scope refusal >= {TARGET_OOS:.0%} on the calibration set, then the best top-1:")
+    print(f"  Tuning(w_example={chosen[4]}, w_keyword={chosen[5]}, w_coverage={chosen[6]}, answer_at={chosen[8]}, margin={chosen[9]}, clarify_at={chosen[7]}, min_known={chosen[10]}, floor_at={chosen[11]}, dominance={chosen[12]})")
     return 0
+
+
+TARGET_OOS = 0.85
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from bot.problems import Problem
 TELEGRAM_LIMIT = 4096
 ANSWER_WORDS = (40, 150)
 STALE_AFTER = timedelta(days=365)
-PHONE = re.compile(r"(?<![\w.])(?:\+32|0)[\d .\-/()]{6,16}\d|(?<![\w.:/-])1\d{2,3}(?![\w.:/-])")
+PHONE = re.compile(r"(?<![\w.])(?:\+32|0)[\d .\-/()]{6,16}\d|(?<![\w.:/-])116 ?\d{3}(?![\w.:/-])|(?<![\w.:/-])1\d{2,3}(?![\w.:/-])")
 URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()]+|\b[a-z0-9-]+\.(?:be|org|eu|com|net)\b", re.I)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 TAG = re.compile(r"<(/?)([a-zA-Z]+)[^>]*>")

@@ -98,7 +98,7 @@ class LanguageIndex:
         self.keyword_sets = keyword_sets
         self.keyword_weight = np.array([sum(self.idf[s] for s in st) for _, st in keyword_sets])
         self.vocabulary = sorted(self.word_to_stem)
-        self._fuzzy_cache: dict[str, str | None] = {}
+        self._fuzzy_cache: dict[str, list[int]] = {}
 
     @staticmethod
     def _postings(sets: Sequence[set[int]], n_stems: int) -> list[IntArray]:
@@ -108,20 +108,39 @@ class LanguageIndex:
                 post[s].append(index)
         return [np.array(p, dtype=np.int64) for p in post]
 
-    def _resolve(self, word: str) -> int | None:
-        """A stem id for word: exact, same stem, or the closest known word for a typo."""
+    def _resolve(self, word: str) -> list[int]:
+        """Stem ids for word: exact, same stem, parts of a compound, or the closest known word."""
         stem = self.word_to_stem.get(word) or self.analyzer.stem(word)
         found = self.stem_ids.get(stem)
-        if found is not None or len(word) < 4:
-            return found
+        if found is not None:
+            return [found]
+        if len(word) < 4:
+            return []
         if word not in self._fuzzy_cache:
-            cutoff = 80 if len(word) >= 7 else 84
-            hit = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
-            self._fuzzy_cache[word] = self.word_to_stem[hit[0]] if hit else None
+            self._fuzzy_cache[word] = self._split(word) or self._closest(word)
             if len(self._fuzzy_cache) > 50_000:
                 self._fuzzy_cache.clear()
-        near = self._fuzzy_cache[word]
-        return self.stem_ids.get(near) if near else None
+        return self._fuzzy_cache[word]
+
+    def _closest(self, word: str) -> list[int]:
+        cutoff = 80 if len(word) >= 7 else 84
+        hit = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return [self.stem_ids[self.word_to_stem[hit[0]]]] if hit else []
+
+    def _split(self, word: str) -> list[int]:
+        """Compounds ('politiekantoor', 'intakeformulier') as two known words, Dutch style."""
+        if len(word) < 8:
+            return []
+        for cut in range(len(word) - 4, 3, -1):
+            head, tail = word[:cut], word[cut:]
+            for joint in ("", "s", "e", "en"):
+                if joint and not head.endswith(joint):
+                    continue
+                left = self.stem_ids.get(self.word_to_stem.get(head[: len(head) - len(joint)]) or self.analyzer.stem(head[: len(head) - len(joint)]))
+                right = self.stem_ids.get(self.word_to_stem.get(tail) or self.analyzer.stem(tail))
+                if left is not None and right is not None:
+                    return [left, right]
+        return []
 
     def coverage_of(self, text: str) -> tuple[int, int]:
         """(known, total) content words: used to tell which language a question is in."""
@@ -137,11 +156,11 @@ class LanguageIndex:
         query: set[int] = set()
         unknown = 0
         for word in dict.fromkeys(content):
-            s = self._resolve(word)
-            if s is None:
-                unknown += 1
+            ids = self._resolve(word)
+            if ids:
+                query.update(ids)
             else:
-                query.add(s)
+                unknown += 1
         known_share = 1 - unknown / len(set(content))
         if not query:
             return Signals(zeros, zeros, zeros, known_share)

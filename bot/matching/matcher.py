@@ -20,14 +20,16 @@ EMERGENCY_TOPIC = "emergency"
 class Tuning:
     """Weights and thresholds; chosen by benchmarks/calibrate.py, see docs/matching.md."""
 
-    w_example: float = 0.5
-    w_keyword: float = 0.25
-    w_coverage: float = 0.25
+    w_example: float = 0.3
+    w_keyword: float = 0.3
+    w_coverage: float = 0.4
     answer_at: float = 0.5  # top score needed to answer outright
-    margin: float = 0.08  # ... and its lead over the runner-up
-    clarify_at: float = 0.33  # below this: no answer
+    margin: float = 0.15  # ... and its lead over the runner-up
+    clarify_at: float = 0.3  # below this: no answer (unless a clear leader, see floor_at)
     candidate_ratio: float = 0.8  # clarify offers topics scoring at least this share of the best
-    min_known: float = 0.34  # a question mostly made of words we never saw is out of scope
+    min_known: float = 0.67  # a question mostly made of words we never saw is out of scope
+    floor_at: float = 0.15  # long situations score low; a clear leader above this still gets offered
+    dominance: float = 2.0  # ... when it scores this many times the runner-up
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,7 @@ class Matcher:
         runner = ranked[1][1] if len(ranked) > 1 else 0.0
         if best >= t.answer_at and best - runner >= t.margin:
             return "answer"
-        if best >= t.clarify_at:
+        if best >= t.clarify_at or (best >= t.floor_at and best >= t.dominance * runner):
             return "clarify"
         return "none"
 

@@ -1,0 +1,120 @@
+"""The curated knowledge: complete, in four languages, and only verified facts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.conversation import Core
+from bot.knowledge.checks import PHONE, URL, phone_key, run_checks
+from bot.knowledge.models import LANGS, SERVICE_IDS
+from tests.conftest import KNOWLEDGE, SHARED
+
+FACTS = SHARED / "facts" / "referrals.yaml"
+SPEC = SHARED / "spec" / "topics.yaml"
+
+
+def facts() -> dict[str, dict[str, object]]:
+    return {o["id"]: o for o in yaml.safe_load(FACTS.read_text(encoding="utf-8"))["organisations"]}
+
+
+def test_every_required_topic_exists_in_its_section(core: Core) -> None:
+    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    required = {t["id"]: section for section, topics in spec.items() for t in topics}
+    assert len(required) == 49
+    assert {tid: t.section for tid, t in core.kb.topics.items()} == required
+
+
+def test_every_topic_speaks_all_four_languages_with_enough_examples(core: Core) -> None:
+    for topic in core.kb.topics.values():
+        for lang in LANGS:
+            text = topic.text(lang)
+            assert text.title and len(text.questions) >= 8 and len(text.keywords) >= 5, (topic.id, lang)
+            words = len(re.sub(r"<[^>]+>", " ", text.answer).split())
+            assert 40 <= words <= 150, (topic.id, lang, words)
+
+
+def test_each_service_menu_lists_the_topics_that_belong_to_it(core: Core) -> None:
+    for service in SERVICE_IDS:
+        listed = set(core.kb.services[service].topics)
+        wanted = {tid for tid, t in core.kb.topics.items() if service in t.service_ids()}
+        assert listed == wanted, service
+    assert "police-hate-crime" not in core.kb.services["health"].topics
+
+
+def test_referral_directory_holds_every_high_and_medium_fact_and_nothing_else(core: Core) -> None:
+    known = facts()
+    eligible = {k for k, v in known.items() if v["confidence"] in ("high", "medium")}
+    assert set(core.kb.referrals) == eligible
+    for ref in core.kb.referrals.values():
+        fact = known[ref.id]
+        for field in ("phone", "address", "website", "email"):
+            assert getattr(ref, field) == fact[field], (ref.id, field)
+        assert ref.source == fact["source"] and str(ref.checked) == str(fact["checked"])
+        assert ref.confidence == fact["confidence"]
+
+
+def test_no_phone_number_address_or_website_in_knowledge_that_is_not_in_the_facts_file() -> None:
+    text = FACTS.read_text(encoding="utf-8")
+    known_phones = {phone_key(m) for m in re.findall(r"\+?\d[\d .\-/()]{1,20}\d", text)}
+    known_phones |= {p.lstrip("0") for p in known_phones}
+    known_hosts = {re.sub(r"^(https?://)?(www\.)?", "", u).split("/")[0].lower() for u in re.findall(r"https?://[^\s\"';]+", text)}
+    known_hosts |= {h for h in re.findall(r"\b[a-z0-9-]+\.(?:be|org|eu|com|net)\b", text.lower())}
+    streets = re.compile(r"\b(rue|chaussée|avenue|boulevard|place|straat|laan|plein|steenweg)\s+[^\n,]{2,40}\d+(?![\d%])", re.I)
+    fact_text = text.lower()
+    problems = []
+    for path in sorted(KNOWLEDGE.rglob("*.yaml")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip().startswith(("source:", "curator_note:", "#")):
+                continue  # provenance for curators, copied verbatim from the facts file
+            for m in PHONE.finditer(line):
+                key = phone_key(m.group())
+                if key not in known_phones and key.lstrip("0") not in known_phones:
+                    problems.append(f"{path.name}:{n}: phone {m.group()!r}")
+            for m in URL.finditer(line):
+                host = re.sub(r"^(https?://)?(www\.)?", "", m.group()).split("/")[0].lower().rstrip(".")
+                if host not in known_hosts and "@" not in line[max(0, m.start() - 40) : m.start()]:
+                    problems.append(f"{path.name}:{n}: website {m.group()!r}")
+            for m in streets.finditer(line):
+                if m.group().lower() not in fact_text:
+                    problems.append(f"{path.name}:{n}: address {m.group()!r}")
+    assert problems == []
+
+
+def test_tips_cover_three_months_every_topic_and_four_languages(core: Core) -> None:
+    tips = core.kb.tips
+    assert len(tips) >= 90
+    assert len({t.id for t in tips}) == len(tips)
+    assert {t.topic for t in tips} == set(core.kb.topics)
+    for tip in tips:
+        for lang in LANGS:
+            assert 20 <= len(tip.text(lang)) <= 300, (tip.id, lang)
+
+
+def test_curator_check_passes_with_no_errors_or_warnings(core: Core) -> None:
+    problems = run_checks(core.kb, core.strings, SPEC, FACTS)
+    assert [str(p) for p in problems if p.severity != "info"] == []
+
+
+def test_medium_confidence_referrals_are_listed_for_rechecking_with_the_facts_note(core: Core) -> None:
+    notes = [p for p in run_checks(core.kb, None) if "due for re-checking" in p.message]
+    mediums = [r for r in core.kb.referrals.values() if r.confidence == "medium"]
+    assert len(notes) == len(mediums) > 0
+    assert any("digit swap" in p.message for p in notes if "transgender-infopunt" in p.message)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_ui_string_exists_in_every_language(core: Core, lang: str) -> None:
+    assert set(core.strings.messages[lang]) == set(core.strings.messages["en"])
+
+
+def test_every_string_the_code_uses_is_in_the_catalogs(core: Core) -> None:
+    used: set[str] = set()
+    for path in Path("bot").rglob("*.py"):
+        used |= set(re.findall(r"""\bt\(\s*(?:\w+|\w+\.\w+|[a-z.]+)\s*,\s*["']([a-z_.]+)["']""", path.read_text(encoding="utf-8")))
+    used |= {f"cmd.{c}" for c in ("start", "menu", "help", "tip", "daily", "stop", "language", "privacy", "forget", "about")}
+    assert used, "the pattern found no t() call"
+    assert used - set(core.strings.messages["en"]) == set()
