@@ -33,7 +33,7 @@ from bot.matching.normalise import fold  # noqa: E402
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def timed(fn: Callable[[Item], str | None], items: list[Item]) -> tuple[list[str | None], list[float]]:
@@ -110,17 +110,31 @@ def main() -> int:
         return labels[hit[2]] if hit else None
 
     def top1(answers: list[str | None], subset: list[Item]) -> float:
-        return sum(a is not None and a in {i.topic, i.alt} for a, i in zip(answers, subset, strict=True)) / len(subset)
+        return sum(
+            a is not None and a in {i.topic, i.alt} for a, i in zip(answers, subset, strict=True)
+        ) / len(subset)
 
     for fn in (ours, bm25, wratio):  # warm caches (stemmer, fuzzy) before timing
         fn(items[0])
-    print(f"dev set: {len(in_scope)} in-scope, {len(oos)} out-of-scope questions, {len(topics)} topics x 4 languages\n")
-    print(f"{'method':32} {'top-1 rank':>10} {'top-1 served':>12} {'oos refused':>11} {'p50 ms':>7} {'p99 ms':>7}")
+    print(
+        f"dev set: {len(in_scope)} in-scope, {len(oos)} out-of-scope questions, {len(topics)} topics x 4 languages\n"
+    )
+    print(
+        f"{'method':32} {'top-1 rank':>10} {'top-1 served':>12} {'oos refused':>11} {'p50 ms':>7} {'p99 ms':>7}"
+    )
     rows = []
     ours_answers, ours_times = timed(ours, in_scope)
     rank_answers, _ = timed(ours_rank, in_scope)
     oos_answers, _ = timed(ours, oos)
-    rows.append(("guidebot matcher", top1(rank_answers, in_scope), top1(ours_answers, in_scope), sum(a is None for a in oos_answers) / len(oos), ours_times))
+    rows.append(
+        (
+            "guidebot matcher",
+            top1(rank_answers, in_scope),
+            top1(ours_answers, in_scope),
+            sum(a is None for a in oos_answers) / len(oos),
+            ours_times,
+        )
+    )
     for name, fn in (("BM25 over examples (rank-bm25)", bm25), ("rapidfuzz WRatio nearest example", wratio)):
         answers, times = timed(fn, in_scope)
         rows.append((name, top1(answers, in_scope), None, None, times))
@@ -128,9 +142,13 @@ def main() -> int:
     for name, rank, served, refused, times in rows:
         served_s = f"{served:12.1%}" if served is not None else f"{'-':>12}"
         refused_s = f"{refused:11.1%}" if refused is not None else f"{'(none)':>11}"
-        print(f"{name:32} {rank:10.1%} {served_s} {refused_s} {statistics.median(times):7.3f} {percentile(times, 99):7.3f}   x{statistics.median(times) / base_p50:.1f} p50 vs ours")
+        print(
+            f"{name:32} {rank:10.1%} {served_s} {refused_s} {statistics.median(times):7.3f} {percentile(times, 99):7.3f}   x{statistics.median(times) / base_p50:.1f} p50 vs ours"
+        )
 
-    print(f"\n{'knowledge size':16} {'topics':>7} {'build s':>8} {'index MB':>9} {'p50 ms':>7} {'p99 ms':>7} {'p99 vs 1x':>9}")
+    print(
+        f"\n{'knowledge size':16} {'topics':>7} {'build s':>8} {'index MB':>9} {'p50 ms':>7} {'p99 ms':>7} {'p99 vs 1x':>9}"
+    )
     sample = items * 2
     base_p99 = None
     for factor in (1, 10) if args.quick else (1, 10, 100):
@@ -150,7 +168,9 @@ def main() -> int:
             times.append((time.perf_counter() - t0) * 1000)
         p99 = percentile(times, 99)
         base_p99 = base_p99 or p99
-        print(f"{str(factor) + 'x':16} {len(big):7} {build:8.2f} {memory:9.1f} {statistics.median(times):7.3f} {p99:7.3f} {p99 / base_p99:9.1f}")
+        print(
+            f"{str(factor) + 'x':16} {len(big):7} {build:8.2f} {memory:9.1f} {statistics.median(times):7.3f} {p99:7.3f} {p99 / base_p99:9.1f}"
+        )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The guidebot command: console | ask | check | eval | run (and more in later issues)."""
+"""The guidebot command: console | ask | check | eval | run | setup | reload | qr."""
 
 from __future__ import annotations
 
@@ -105,6 +105,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_telegram(args)
 
 
+def cmd_setup(args: argparse.Namespace) -> int:
+    from bot.adapters.telegram.app import setup_telegram
+
+    return setup_telegram(args)
+
+
+def cmd_reload(args: argparse.Namespace) -> int:
+    from bot.adapters.telegram.app import reload_running
+
+    return reload_running(args)
+
+
+def cmd_qr(args: argparse.Namespace) -> int:
+    from bot.posters import PosterError, write_qr, write_sheet
+
+    core = _core(args)
+    try:
+        if args.all:
+            links = write_sheet(core, args.bot_username, args.lang, args.out)
+            print(f"{args.out}: {len(links)} service menus")
+        elif args.target:
+            link = write_qr(core, args.target, args.bot_username, args.lang, args.out)
+            print(f"{args.out}: {link}")
+        else:
+            print("Error: name a topic or service, or use --all", file=sys.stderr)
+            return 2
+    except (PosterError, OSError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_default(args: argparse.Namespace) -> int:
     """No subcommand: Telegram with a token, the console without one."""
     from bot.config import load_dotenv_once
@@ -162,6 +194,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--listen", default=os.environ.get("GUIDEBOT_WEBHOOK_LISTEN", "0.0.0.0"))
     p.add_argument("--secret-token", default=os.environ.get("GUIDEBOT_WEBHOOK_SECRET"))
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "setup", parents=[common], help="push commands and descriptions to Telegram, 4 languages"
+    )
+    p.set_defaults(func=cmd_setup)
+
+    p = sub.add_parser(
+        "reload", parents=[common], help="validate, then make the running bot reload knowledge (SIGHUP)"
+    )
+    p.add_argument("--pid", help="pid file (default: beside GUIDEBOT_DB)")
+    p.set_defaults(func=cmd_reload)
+
+    p = sub.add_parser("qr", parents=[common], help="QR code deep-linking to a topic or menu, for posters")
+    p.add_argument("target", nargs="?", help="topic id or service id")
+    p.add_argument("--bot-username", required=True)
+    p.add_argument("--out", type=Path, required=True, help=".png or .svg (with --all: .pdf or .svg)")
+    p.add_argument("--all", action="store_true", help="an A4 sheet of all service menus")
+    p.set_defaults(func=cmd_qr)
     return parser
 
 

@@ -315,7 +315,7 @@ class Core:
     ) -> Core:
         kb = load_knowledge(knowledge)
         strings = load_strings(locales)
-        return cls(kb, strings, Matcher(list(kb.topics.values()), tuning), default_lang)
+        return cls(kb, strings, Matcher(list(kb.topics.values()), tuning, kb.out_of_scope), default_lang)
 
     def t(self, lang: Lang, key: str, **values: object) -> str:
         return self.strings.t(lang, key, **values)

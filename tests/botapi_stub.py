@@ -56,6 +56,7 @@ class BotApiStub:
     updates: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     raw_requests: list[bytes] = field(default_factory=list)
+    profile: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -120,6 +121,26 @@ class BotApiStub:
             self._cond.notify_all()
         if method == "getMe":
             return 200, {"ok": True, "result": self.bot_user()}
+        lang = str(params.get("language_code") or "")
+        if method.startswith("setMy"):
+            self.profile[(method[5:], lang)] = params
+            return 200, {"ok": True, "result": True}
+        if method == "getMyCommands":
+            return 200, {"ok": True, "result": self.profile.get(("Commands", lang), {}).get("commands", [])}
+        if method == "getMyDescription":
+            return 200, {
+                "ok": True,
+                "result": {"description": self.profile.get(("Description", lang), {}).get("description", "")},
+            }
+        if method == "getMyShortDescription":
+            return 200, {
+                "ok": True,
+                "result": {
+                    "short_description": self.profile.get(("ShortDescription", lang), {}).get(
+                        "short_description", ""
+                    )
+                },
+            }
         if method in ("sendMessage", "editMessageText"):
             chat_id = int(params.get("chat_id") or 0)
             if chat_id in self.blocked:

@@ -61,9 +61,14 @@ def test_no_phone_number_address_or_website_in_knowledge_that_is_not_in_the_fact
     text = FACTS.read_text(encoding="utf-8")
     known_phones = {phone_key(m) for m in re.findall(r"\+?\d[\d .\-/()]{1,20}\d", text)}
     known_phones |= {p.lstrip("0") for p in known_phones}
-    known_hosts = {re.sub(r"^(https?://)?(www\.)?", "", u).split("/")[0].lower() for u in re.findall(r"https?://[^\s\"';]+", text)}
+    known_hosts = {
+        re.sub(r"^(https?://)?(www\.)?", "", u).split("/")[0].lower()
+        for u in re.findall(r"https?://[^\s\"';]+", text)
+    }
     known_hosts |= {h for h in re.findall(r"\b[a-z0-9-]+\.(?:be|org|eu|com|net)\b", text.lower())}
-    streets = re.compile(r"\b(rue|chaussée|avenue|boulevard|place|straat|laan|plein|steenweg)\s+[^\n,]{2,40}\d+(?![\d%])", re.I)
+    streets = re.compile(
+        r"\b(rue|chaussée|avenue|boulevard|place|straat|laan|plein|steenweg)\s+[^\n,]{2,40}\d+(?![\d%])", re.I
+    )
     fact_text = text.lower()
     problems = []
     for path in sorted(KNOWLEDGE.rglob("*.yaml")):
@@ -114,7 +119,15 @@ def test_every_ui_string_exists_in_every_language(core: Core, lang: str) -> None
 def test_every_string_the_code_uses_is_in_the_catalogs(core: Core) -> None:
     used: set[str] = set()
     for path in Path("bot").rglob("*.py"):
-        used |= set(re.findall(r"""\bt\(\s*(?:\w+|\w+\.\w+|[a-z.]+)\s*,\s*["']([a-z_.]+)["']""", path.read_text(encoding="utf-8")))
-    used |= {f"cmd.{c}" for c in ("start", "menu", "help", "tip", "daily", "stop", "language", "privacy", "forget", "about")}
+        used |= set(
+            re.findall(
+                r"""\bt\(\s*(?:\w+|\w+\.\w+|[a-z.]+)\s*,\s*["']([a-z_.]+)["']""",
+                path.read_text(encoding="utf-8"),
+            )
+        )
+    used |= {
+        f"cmd.{c}"
+        for c in ("start", "menu", "help", "tip", "daily", "stop", "language", "privacy", "forget", "about")
+    }
     assert used, "the pattern found no t() call"
     assert used - set(core.strings.messages["en"]) == set()

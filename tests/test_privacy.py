@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import struct
 from pathlib import Path
@@ -26,10 +27,8 @@ def encodings(number: int) -> list[bytes]:
     """How SQLite (big-endian, 1-8 bytes) or text could hold an integer."""
     out = [str(number).encode()]
     for size in (4, 6, 8):
-        try:
+        with contextlib.suppress(OverflowError):
             out.append(number.to_bytes(size, "big", signed=True))
-        except OverflowError:
-            pass
     out.append(struct.pack(">d", float(number)))
     return out
 
@@ -39,7 +38,9 @@ def stored_bytes(db_path: Path) -> bytes:
 
 
 def leaks(blob: bytes, *, chat_id_allowed: bool) -> list[str]:
-    found = [name for name, value in CANARIES.items() if value.encode() in blob or value.lower().encode() in blob]
+    found = [
+        name for name, value in CANARIES.items() if value.encode() in blob or value.lower().encode() in blob
+    ]
     if TOKEN.encode() in blob or b"qcanaryTOKEN" in blob:
         found.append("token")
     if not chat_id_allowed and any(e in blob for e in encodings(USER_ID)):
@@ -47,11 +48,21 @@ def leaks(blob: bytes, *, chat_id_allowed: bool) -> list[str]:
     return found
 
 
-async def test_a_whole_conversation_leaves_no_personal_data_in_db_or_logs(running_bot: RunningBot, stub: BotApiStub) -> None:
-    user = stub.user(USER_ID, CANARIES["language"], first_name=CANARIES["first name"], last_name=CANARIES["last name"], username=CANARIES["username"])
+async def test_a_whole_conversation_leaves_no_personal_data_in_db_or_logs(
+    running_bot: RunningBot, stub: BotApiStub
+) -> None:
+    user = stub.user(
+        USER_ID,
+        CANARIES["language"],
+        first_name=CANARIES["first name"],
+        last_name=CANARIES["last name"],
+        username=CANARIES["username"],
+    )
     chat = Chat(stub, user)
     await chat.send("/start")
-    await chat.send(f"{CANARIES['free text']} asked me about pronouns, call her on {CANARIES['phone']} or {CANARIES['e-mail']}")
+    await chat.send(
+        f"{CANARIES['free text']} asked me about pronouns, call her on {CANARIES['phone']} or {CANARIES['e-mail']}"
+    )
     await chat.send("she says she will kill herself tonight")
     await chat.send(f"/nonsense {CANARIES['free text']}")
     stub.inline(f"{CANARIES['free text']} pronouns", user=user)
@@ -70,8 +81,10 @@ async def test_a_whole_conversation_leaves_no_personal_data_in_db_or_logs(runnin
     await chat.press(offer.button("07:00")["callback_data"])
     with sqlite3.connect(running_bot.db_path) as db:
         assert db.execute("SELECT * FROM subscriptions").fetchall() == [(USER_ID, "en", 7)]
-        for table, in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'subscriptions'"):
-            rows = db.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - names from sqlite_master
+        for (table,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'subscriptions'"
+        ):
+            rows = db.execute(f"SELECT * FROM {table}").fetchall()
             assert all(USER_ID not in row for row in rows), table
     assert leaks(stored_bytes(running_bot.db_path), chat_id_allowed=True) == []
     assert leaks(running_bot.log.getvalue().encode(), chat_id_allowed=False) == []

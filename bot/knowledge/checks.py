@@ -23,7 +23,9 @@ from bot.problems import Problem
 TELEGRAM_LIMIT = 4096
 ANSWER_WORDS = (40, 150)
 STALE_AFTER = timedelta(days=365)
-PHONE = re.compile(r"(?<![\w.])(?:\+32|0)[\d .\-/()]{6,16}\d|(?<![\w.:/-])116 ?\d{3}(?![\w.:/-])|(?<![\w.:/-])1\d{2,3}(?![\w.:/-])")
+PHONE = re.compile(
+    r"(?<![\w.])(?:\+32|0)[\d .\-/()]{6,16}\d|(?<![\w.:/-])116 ?\d{3}(?![\w.:/-])|(?<![\w.:/-])1\d{2,3}(?![\w.:/-])"
+)
 URL = re.compile(r"\b(?:https?://|www\.)[^\s<>()]+|\b[a-z0-9-]+\.(?:be|org|eu|com|net)\b", re.I)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 TAG = re.compile(r"<(/?)([a-zA-Z]+)[^>]*>")
@@ -181,7 +183,12 @@ def check_referrals(kb: KnowledgeBase, today: date | None = None) -> Iterator[Pr
                 "info",
             )
         if not (ref.phone or ref.website or ref.address or ref.email):
-            yield kb.problem_at(path, ("referrals", i), f"{ref.id}: no phone, address, website or e-mail (the card only describes it)", "info")
+            yield kb.problem_at(
+                path,
+                ("referrals", i),
+                f"{ref.id}: no phone, address, website or e-mail (the card only describes it)",
+                "info",
+            )
 
 
 def check_collisions(kb: KnowledgeBase) -> Iterator[Problem]:

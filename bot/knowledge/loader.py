@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.knowledge.models import (
     SECTIONS,
+    OutOfScope,
     Referral,
     ReferralFile,
     Service,
@@ -32,6 +33,7 @@ class KnowledgeBase:
     referrals: dict[str, Referral]
     services: dict[ServiceId, Service]
     tips: tuple[Tip, ...]
+    out_of_scope: OutOfScope = field(default_factory=OutOfScope)
     docs: dict[Path, YamlDoc] = field(repr=False, default_factory=dict)
     topic_files: dict[str, Path] = field(repr=False, default_factory=dict)
 
@@ -134,7 +136,12 @@ def load_knowledge(root: Path) -> KnowledgeBase:
             tfile = _validate(TipFile, doc, problems)
             if tfile:
                 tips = tfile.tips
+    out_of_scope = OutOfScope()
+    oos_path = root / "out-of-scope.yaml"
+    if oos_path.is_file() and (oos_doc := _read(oos_path, problems)) is not None:
+        docs[oos_path] = oos_doc
+        out_of_scope = _validate(OutOfScope, oos_doc, problems) or out_of_scope
     if problems:
         raise KnowledgeError(problems)
     ordered = dict(sorted(topics.items(), key=lambda kv: (SECTIONS.index(kv[1].section), kv[0])))
-    return KnowledgeBase(root, ordered, referrals, services, tips, docs, topic_files)
+    return KnowledgeBase(root, ordered, referrals, services, tips, out_of_scope, docs, topic_files)

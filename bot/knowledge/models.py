@@ -116,5 +116,18 @@ class ServiceFile(_Frozen):
     services: dict[ServiceId, Service]
 
 
+class OutOfScope(_Frozen):
+    """Example questions the bot must refuse, per language (the matcher's reject class)."""
+
+    en: tuple[str, ...] = ()
+    fr: tuple[str, ...] = ()
+    nl: tuple[str, ...] = ()
+    pt: tuple[str, ...] = ()
+
+    def questions(self, lang: Lang) -> tuple[str, ...]:
+        found: tuple[str, ...] = getattr(self, lang)
+        return found
+
+
 class TipFile(_Frozen):
     tips: tuple[Tip, ...] = Field(min_length=1)

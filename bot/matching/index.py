@@ -35,7 +35,7 @@ class Signals:
 
 
 class LanguageIndex:
-    def __init__(self, lang: Lang, topics: Sequence[Topic]) -> None:
+    def __init__(self, lang: Lang, topics: Sequence[Topic], reject: Sequence[str] = ()) -> None:
         self.lang = lang
         self.topic_ids = [t.id for t in topics]
         keep = {w for t in topics for k in t.text(lang).keywords for w in fold(k).split()}
@@ -73,17 +73,29 @@ class LanguageIndex:
                     keyword_sets.append((ti, phrase_stems))
                     doc |= phrase_stems
             topic_docs.append(doc)
+        # The reject class: examples of what we must not answer, scored like one more topic
+        # (the last column) but kept out of the document frequencies of real topics.
+        self.has_reject = bool(reject)
+        if reject:
+            reject_doc: set[int] = set()
+            for sentence in reject:
+                stems = set(stems_of(sentence))
+                if stems:
+                    example_sets.append(stems)
+                    example_topic.append(len(topics))
+                    reject_doc |= stems
+            topic_docs.append(reject_doc)
 
         self.stem_ids = stem_ids
         n_topics = max(len(topics), 1)
         df = np.zeros(len(stem_ids))
-        for topic_doc in topic_docs:
+        for topic_doc in topic_docs[: len(topics)]:
             for stem_id in topic_doc:
                 df[stem_id] += 1
         # Rare words weigh more: a word in one topic says far more than one in twenty.
         self.idf: FloatArray = np.log1p(n_topics / np.maximum(df, 1))
         self.unknown_idf = float(math.log1p(n_topics))
-        self.n_topics = len(topics)
+        self.n_topics = len(topics) + (1 if reject else 0)
         self.example_topic: IntArray = np.array(example_topic, dtype=np.int64)
         self.example_norm: FloatArray = np.array(
             [math.sqrt(sum(self.idf[s] ** 2 for s in ex)) for ex in example_sets]
@@ -136,7 +148,10 @@ class LanguageIndex:
             for joint in ("", "s", "e", "en"):
                 if joint and not head.endswith(joint):
                     continue
-                left = self.stem_ids.get(self.word_to_stem.get(head[: len(head) - len(joint)]) or self.analyzer.stem(head[: len(head) - len(joint)]))
+                left = self.stem_ids.get(
+                    self.word_to_stem.get(head[: len(head) - len(joint)])
+                    or self.analyzer.stem(head[: len(head) - len(joint)])
+                )
                 right = self.stem_ids.get(self.word_to_stem.get(tail) or self.analyzer.stem(tail))
                 if left is not None and right is not None:
                     return [left, right]

@@ -8,12 +8,13 @@ from typing import Literal
 
 import numpy as np
 
-from bot.knowledge.models import LANGS, Lang, Topic
+from bot.knowledge.models import LANGS, Lang, OutOfScope, Topic
 from bot.matching.danger import signals_danger
 from bot.matching.index import LanguageIndex, Signals
 
 Decision = Literal["answer", "clarify", "none"]
 EMERGENCY_TOPIC = "emergency"
+REJECT = "(out of scope)"  # the reject class's column; never shown as a topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class Tuning:
     margin: float = 0.15  # ... and its lead over the runner-up
     clarify_at: float = 0.3  # below this: no answer (unless a clear leader, see floor_at)
     candidate_ratio: float = 0.8  # clarify offers topics scoring at least this share of the best
-    min_known: float = 0.67  # a question mostly made of words we never saw is out of scope
+    min_known: float = 0.5  # a question mostly made of words we never saw is out of scope
     floor_at: float = 0.15  # long situations score low; a clear leader above this still gets offered
     dominance: float = 2.0  # ... when it scores this many times the runner-up
 
@@ -45,10 +46,15 @@ class Match:
 
 
 class Matcher:
-    def __init__(self, topics: Sequence[Topic], tuning: Tuning | None = None) -> None:
+    def __init__(
+        self, topics: Sequence[Topic], tuning: Tuning | None = None, out_of_scope: OutOfScope | None = None
+    ) -> None:
         self.tuning = tuning or Tuning()
-        self.indexes: dict[Lang, LanguageIndex] = {lang: LanguageIndex(lang, topics) for lang in LANGS}
-        self.topic_ids = [t.id for t in topics]
+        oos = out_of_scope or OutOfScope()
+        self.indexes: dict[Lang, LanguageIndex] = {
+            lang: LanguageIndex(lang, topics, oos.questions(lang)) for lang in LANGS
+        }
+        self.topic_ids = [t.id for t in topics] + [REJECT]
         self.has_emergency = EMERGENCY_TOPIC in self.topic_ids
 
     def detect_language(self, text: str, user_lang: Lang) -> Lang:
@@ -83,6 +89,9 @@ class Matcher:
         order = np.argsort(-scores)[:5]
         ranked = [(self.topic_ids[i], round(float(scores[i]), 4)) for i in order if scores[i] > 0]
         decision = self.decide(ranked, signals.known_share)
+        if ranked and ranked[0][0] == REJECT:
+            decision = "none"
+        ranked = [r for r in ranked if r[0] != REJECT]
         if emergency:
             ranked = [(EMERGENCY_TOPIC, 1.0)] + [r for r in ranked if r[0] != EMERGENCY_TOPIC]
             decision = "answer"

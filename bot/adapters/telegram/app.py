@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import os
+import signal
 import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -52,7 +56,9 @@ def build_application(
     rate_limit: bool = True,
     register: bool = True,
     daily_job: bool = True,
+    sources: tuple[Path, Path] | None = None,
 ) -> Application:  # type: ignore[type-arg]
+    """sources: the knowledge and locales folders that SIGHUP reloads."""
     guide = GuideBot(core, storage, settings.default_lang)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
@@ -107,6 +113,11 @@ async def _daily(context: CallbackContext) -> None:  # type: ignore[type-arg]
     await guide.broadcast(context.bot, datetime.now(BRUSSELS))
 
 
+def pid_file(settings: Settings) -> Path:
+    """Where `guidebot reload` finds the running bot: beside the database."""
+    return settings.db_path.with_suffix(".pid")
+
+
 def run_telegram(args: argparse.Namespace) -> int:
     load_dotenv_once()
     try:
@@ -114,31 +125,130 @@ def run_telegram(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.log_json, secrets=(settings.token,))
+    webhook = bool(getattr(args, "webhook", False))
+    if webhook and (not args.webhook_url or not args.secret_token):
+        print(
+            "Error: webhook mode needs --webhook-url and --secret-token (or GUIDEBOT_WEBHOOK_URL and GUIDEBOT_WEBHOOK_SECRET).",
+            file=sys.stderr,
+        )
+        return 2
+    setup_logging(
+        settings.log_level,
+        settings.log_json,
+        secrets=(settings.token, getattr(args, "secret_token", None) or ""),
+    )
     try:
         core = Core.load(args.knowledge, args.locales, settings.default_lang)
     except KnowledgeError as exc:
         for problem in exc.problems:
             log.error("%s", problem)
         return 1
-    app = build_application(settings, core, Storage(settings.db_path))
-    if getattr(args, "webhook", False):
-        if not args.webhook_url or not args.secret_token:
-            print(
-                "Error: webhook mode needs --webhook-url and --secret-token (or GUIDEBOT_WEBHOOK_URL/SECRET).",
-                file=sys.stderr,
+    app = build_application(settings, core, Storage(settings.db_path), sources=(args.knowledge, args.locales))
+    pid = pid_file(settings)
+    pid.parent.mkdir(parents=True, exist_ok=True)
+    pid.write_text(str(os.getpid()), encoding="utf-8")
+    try:
+        if webhook:
+            from bot.adapters.telegram.server import serve_webhook
+
+            asyncio.run(
+                serve_webhook(
+                    app,
+                    listen=args.listen,
+                    port=args.port,
+                    public_url=args.webhook_url,
+                    secret=args.secret_token,
+                )
             )
-            return 2
-        app.run_webhook(
-            listen=args.listen,
-            port=args.port,
-            url_path="telegram",
-            webhook_url=args.webhook_url.rstrip("/") + "/telegram",
-            secret_token=args.secret_token,
-            allowed_updates=Update.ALL_TYPES,
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        pid.unlink(missing_ok=True)
+    return 0
+
+
+async def push_profile(bot: object, core: Core, default_lang: str) -> dict[str, int]:
+    """Commands, descriptions and short descriptions for all four languages; unchanged ones are skipped."""
+    from telegram import Bot
+
+    assert isinstance(bot, Bot)
+    changed = skipped = 0
+    for lang in (*LANGS, None):
+        text_lang = lang or default_lang
+        commands = [BotCommand(c, core.t(text_lang, f"cmd.{c}")) for c in COMMANDS]  # type: ignore[arg-type]
+        current = await bot.get_my_commands(language_code=lang)
+        if [(c.command, c.description) for c in current] != [(c.command, c.description) for c in commands]:
+            await bot.set_my_commands(commands, language_code=lang)
+            changed += 1
+        else:
+            skipped += 1
+        description = core.t(text_lang, "bot.description")  # type: ignore[arg-type]
+        if (await bot.get_my_description(language_code=lang)).description != description:
+            await bot.set_my_description(description, language_code=lang)
+            changed += 1
+        else:
+            skipped += 1
+        short = core.t(text_lang, "bot.short_description")  # type: ignore[arg-type]
+        if (await bot.get_my_short_description(language_code=lang)).short_description != short:
+            await bot.set_my_short_description(short, language_code=lang)
+            changed += 1
+        else:
+            skipped += 1
+    return {"changed": changed, "unchanged": skipped}
+
+
+def setup_telegram(args: argparse.Namespace) -> int:
+    from telegram import Bot
+
+    load_dotenv_once()
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging("WARNING", secrets=(settings.token,))
+    core = Core.load(args.knowledge, args.locales, settings.default_lang)
+
+    async def go() -> dict[str, int]:
+        async with Bot(settings.token, base_url=settings.base_url) as bot:
+            return await push_profile(bot, core, settings.default_lang)
+
+    try:
+        result = asyncio.run(go())
+    except Exception as exc:
+        print(
+            f"Error: Telegram refused the setup ({type(exc).__name__}: {str(exc).replace(settings.token, '[token]')})",
+            file=sys.stderr,
         )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        return 1
+    print(
+        f"setup: {result['changed']} settings updated, {result['unchanged']} already up to date (commands, description, short description x 4 languages + default)"
+    )
+    return 0
+
+
+def reload_running(args: argparse.Namespace) -> int:
+    """Validate first, then ask the running bot (pid file beside the database) to reload."""
+    from bot.i18n import load_strings
+    from bot.knowledge.loader import load_knowledge
+
+    load_dotenv_once()
+    try:
+        load_knowledge(args.knowledge)
+        load_strings(args.locales)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("Not reloaded: the bot keeps serving the previous version.", file=sys.stderr)
+        return 1
+    db = Path(os.environ.get("GUIDEBOT_DB", "").strip() or "guidebot.sqlite3")
+    pid = Path(args.pid) if args.pid else db.with_suffix(".pid")
+    try:
+        os.kill(int(pid.read_text(encoding="utf-8").strip()), signal.SIGHUP)
+    except (OSError, ValueError) as exc:
+        print(f"Error: no running bot found through {pid} ({type(exc).__name__})", file=sys.stderr)
+        return 1
+    print(f"reload requested (pid file {pid})")
     return 0
 
 

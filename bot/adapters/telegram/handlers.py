@@ -6,6 +6,7 @@ Nothing here stores or logs who wrote what. The only state is in memory: a langu
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
 import logging
@@ -13,6 +14,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from telegram import (
@@ -41,6 +43,7 @@ from bot.conversation import (
 )
 from bot.knowledge.models import LANG_NAMES, LANGS, SERVICE_IDS, Lang, Referral
 from bot.matching.normalise import fold
+from bot.problems import KnowledgeError
 from bot.storage import Storage
 
 log = logging.getLogger("bot.telegram")
@@ -446,6 +449,24 @@ class GuideBot:
                 await context.bot.send_message(
                     update.effective_chat.id, self.core.t(self.lang_for(update), "error")
                 )
+
+    # ------------------------------------------------------------ hot reload
+
+    async def reload(self, knowledge: Path, locales: Path) -> bool:
+        """Swap in edited knowledge and locales; an invalid edit is logged and the last good one kept."""
+        loop = asyncio.get_running_loop()
+        try:
+            core = await loop.run_in_executor(
+                None, Core.load, knowledge, locales, self.default_lang, self.core.matcher.tuning
+            )
+        except KnowledgeError as exc:
+            for problem in exc.problems:
+                log.error("reload rejected: %s", problem)
+            log.error("reload rejected: %d problems; still serving the previous knowledge", len(exc.problems))
+            return False
+        self.core = core
+        log.info("reloaded: %d topics, %d tips", len(core.kb.topics), len(core.kb.tips))
+        return True
 
     # ------------------------------------------------------------ daily tips
 
