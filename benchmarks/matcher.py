@@ -79,7 +79,7 @@ def main() -> int:
     in_scope = [i for i in items if i.topic is not None]
     oos = [i for i in items if i.topic is None]
 
-    matcher = Matcher(topics)
+    matcher = Matcher(topics, out_of_scope=kb.out_of_scope)
 
     def ours(item: Item) -> str | None:
         m = matcher.match(item.q, item.lang)
@@ -155,7 +155,7 @@ def main() -> int:
         big = synthetic(topics, factor)
         tracemalloc.start()
         start = time.perf_counter()
-        m = Matcher(big)
+        m = Matcher(big, out_of_scope=kb.out_of_scope)
         build = time.perf_counter() - start
         memory = tracemalloc.get_traced_memory()[0] / 2**20
         tracemalloc.stop()

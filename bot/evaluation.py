@@ -117,9 +117,16 @@ def evaluate(core: Core, items: list[Item]) -> dict[str, Any]:
             r["decision"] != "none" and r["matches"] and r["matches"][0]["topic"] in {r["expected"], r["alt"]}
         )
     )
+    section_of = {tid: t.section for tid, t in core.kb.topics.items()}
+    sections = sorted({section_of[r["expected"]] for r in results if r["expected"]})
+    by_section = {
+        section: figures([r for r in results if r["expected"] and section_of[r["expected"]] == section], 0)
+        for section in sections
+    }
     return {
         "overall": figures(results, sum(skipped.values())),
         "by_lang": by_lang,
+        "by_section": by_section,
         "confusions": [{"expected": e, "got": g, "count": c} for (e, g), c in confusions.most_common(15)],
         "items": results,
     }
@@ -146,6 +153,10 @@ def format_table(report: dict[str, Any]) -> str:
             v = fig[c]
             cells.append(f"{v:>17.1%}" if isinstance(v, float) else f"{v:>17}")
         rows.append(f"{name:8}" + "".join(cells))
+    rows.append("")
+    rows.append(f"{'section':12}{'n':>6}{'top1':>8}{'top3':>8}{'refused':>9}")
+    for name, fig in report.get("by_section", {}).items():
+        rows.append(f"{name:12}{fig['n']:>6}{fig['top1']:>8.1%}{fig['top3']:>8.1%}{fig['in_scope_refused']:>9.1%}")
     rows.append("")
     rows.append("worst confusions (expected -> got):")
     for c in report["confusions"][:10]:
