@@ -24,13 +24,13 @@ class Tuning:
     w_example: float = 0.3
     w_keyword: float = 0.3
     w_coverage: float = 0.4
-    answer_at: float = 0.5  # top score needed to answer outright
+    answer_at: float = 0.45  # top score needed to answer outright
     margin: float = 0.15  # ... and its lead over the runner-up
     clarify_at: float = 0.3  # below this: no answer (unless a clear leader, see floor_at)
     candidate_ratio: float = 0.8  # clarify offers topics scoring at least this share of the best
     min_known: float = 0.5  # a question mostly made of words we never saw is out of scope
-    floor_at: float = 0.15  # long situations score low; a clear leader above this still gets offered
-    dominance: float = 2.0  # ... when it scores this many times the runner-up
+    floor_at: float = 0.25  # long situations score low; a clear leader above this still gets offered
+    dominance: float = 1.5  # ... when it scores this many times the runner-up
 
 
 @dataclass(frozen=True, slots=True)
