@@ -68,16 +68,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     elif strings is not None:
         problems.extend(strings.check())
     for problem in by_position(problems):
-        if problem.severity != "info" or args.verbose:
+        if problem.severity != "info" or not args.quiet:
             print(problem, file=sys.stderr)
     errors = sum(p.severity == "error" for p in problems)
     warnings = sum(p.severity == "warning" for p in problems)
     infos = sum(p.severity == "info" for p in problems)
     summary = f"{errors} errors, {warnings} warnings"
     if infos:
-        summary += f", {infos} notes" + (
-            "" if args.verbose else " (-v shows them: referrals due for re-checking)"
-        )
+        summary += f", {infos} notes (medium-confidence referrals: re-check these first; -q hides them)"
     if kb is not None:
         summary += (
             f"; {len(kb.topics)} topics, {len(kb.referrals)} referrals, {len(kb.tips)} tips, 4 languages"
@@ -179,7 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spec", type=Path, default=shared_file("spec", "topics.yaml"))
     p.add_argument("--facts", type=Path, default=shared_file("facts", "referrals.yaml"))
     p.add_argument("--strict", action="store_true", help="warnings fail too")
-    p.add_argument("-v", "--verbose", action="store_true", help="also list notes")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="hide notes (medium-confidence referrals due for re-checking)",
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("eval", parents=[common], help="score the matcher on a question set")

@@ -156,7 +156,9 @@ def format_table(report: dict[str, Any]) -> str:
     rows.append("")
     rows.append(f"{'section':12}{'n':>6}{'top1':>8}{'top3':>8}{'refused':>9}")
     for name, fig in report.get("by_section", {}).items():
-        rows.append(f"{name:12}{fig['n']:>6}{fig['top1']:>8.1%}{fig['top3']:>8.1%}{fig['in_scope_refused']:>9.1%}")
+        rows.append(
+            f"{name:12}{fig['n']:>6}{fig['top1']:>8.1%}{fig['top3']:>8.1%}{fig['in_scope_refused']:>9.1%}"
+        )
     rows.append("")
     rows.append("worst confusions (expected -> got):")
     for c in report["confusions"][:10]:

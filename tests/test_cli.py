@@ -45,9 +45,17 @@ def test_check_passes_on_the_shipped_knowledge(capsys: pytest.CaptureFixture[str
     assert "0 errors, 0 warnings" in err and "49 topics" in err
 
 
-def test_check_lists_medium_confidence_referrals_with_verbose(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "-v"]) == 0
-    assert "cpvs-brussels: medium confidence, due for re-checking" in capsys.readouterr().err
+def test_check_lists_medium_confidence_referrals_to_recheck_unless_quiet(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check"]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "info: referrals.19.confidence: cpvs-brussels: medium confidence, due for re-checking: Address and 24/7 confirmed"
+        in err
+    )
+    assert main(["check", "-q"]) == 0
+    assert "due for re-checking" not in capsys.readouterr().err
 
 
 def test_a_dangling_link_and_an_unsourced_number_are_errors(

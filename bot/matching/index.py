@@ -38,7 +38,9 @@ class LanguageIndex:
     def __init__(self, lang: Lang, topics: Sequence[Topic], reject: Sequence[str] = ()) -> None:
         self.lang = lang
         self.topic_ids = [t.id for t in topics]
-        keep = {w for t in topics for k in t.text(lang).keywords for w in fold(k).split()}
+        # A one-word keyword that a stop list happens to hold ("name", "help") stays meaningful; the
+        # little words inside keyword phrases ("de", "to") stay stop words everywhere else.
+        keep = {f for t in topics for k in t.text(lang).keywords if len(f := fold(k)) > 2 and " " not in f}
         self.analyzer = Analyzer(lang, keep)
         stem_ids: dict[str, int] = {}
         self.word_to_stem: dict[str, str] = {}

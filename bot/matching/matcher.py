@@ -22,14 +22,14 @@ class Tuning:
     """Weights and thresholds; chosen by benchmarks/calibrate.py, see docs/matching.md."""
 
     w_example: float = 0.3
-    w_keyword: float = 0.3
-    w_coverage: float = 0.4
-    answer_at: float = 0.45  # top score needed to answer outright
+    w_keyword: float = 0.4
+    w_coverage: float = 0.3
+    answer_at: float = 0.5  # top score needed to answer outright
     margin: float = 0.15  # ... and its lead over the runner-up
-    clarify_at: float = 0.3  # below this: no answer (unless a clear leader, see floor_at)
+    clarify_at: float = 0.25  # below this: no answer (unless a clear leader, see floor_at)
     candidate_ratio: float = 0.8  # clarify offers topics scoring at least this share of the best
-    min_known: float = 0.5  # a question mostly made of words we never saw is out of scope
-    floor_at: float = 0.25  # long situations score low; a clear leader above this still gets offered
+    min_known: float = 0.67  # a question mostly made of words we never saw is out of scope
+    floor_at: float = 0.2  # long situations score low; a clear leader above this still gets offered
     dominance: float = 1.5  # ... when it scores this many times the runner-up
 
 
