@@ -132,19 +132,22 @@ def evaluate(core: Core, items: list[Item]) -> dict[str, Any]:
     }
 
 
+FIGURES = (
+    "n",
+    "top1",
+    "top3",
+    "oos_n",
+    "oos_refused",
+    "in_scope_refused",
+    "emergency_n",
+    "emergency_recall",
+    "false_alarms",
+    "skipped",
+)
+
+
 def format_table(report: dict[str, Any]) -> str:
-    cols = (
-        "n",
-        "top1",
-        "top3",
-        "oos_n",
-        "oos_refused",
-        "in_scope_refused",
-        "emergency_n",
-        "emergency_recall",
-        "false_alarms",
-        "skipped",
-    )
+    cols = FIGURES
     head = f"{'':8}" + "".join(f"{c:>17}" for c in cols)
     rows = [head]
     for name, fig in [*report["by_lang"].items(), ("overall", report["overall"])]:

@@ -272,3 +272,34 @@ def test_qr_codes_deep_link_to_a_topic_or_menu_with_the_title(
     assert sheet_svg.read_text(encoding="utf-8").count("<path") == 5
     assert main(["qr", "no-such-topic", "--bot-username", "guide_bot", "--out", str(png)]) == 1
     assert "neither a topic nor a service" in capsys.readouterr().err
+
+
+async def test_sighup_reloads_the_running_bot(stub: BotApiStub, core: Core, tmp_path: Path) -> None:
+    import os
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    settings = Settings(token=TOKEN, base_url=stub.url, db_path=tmp_path / "db.sqlite3")
+    app = build_application(
+        settings,
+        core,
+        Storage(settings.db_path),
+        rate_limit=False,
+        daily_job=False,
+        sources=(knowledge, LOCALES),
+    )
+    async with app:
+        await app.post_init(app)  # type: ignore[misc]
+        try:
+            path = knowledge / "topics" / "emergency.yaml"
+            path.write_text(
+                path.read_text(encoding="utf-8").replace("title:", "title: Reloaded -", 1), encoding="utf-8"
+            )
+            os.kill(os.getpid(), signal.SIGHUP)
+            for _ in range(100):
+                await asyncio.sleep(0.05)
+                if app.bot_data["guide"].core.kb.topics["emergency"].en.title.startswith("Reloaded -"):
+                    break
+            assert app.bot_data["guide"].core.kb.topics["emergency"].en.title.startswith("Reloaded -")
+        finally:
+            await app.post_shutdown(app)  # type: ignore[misc]

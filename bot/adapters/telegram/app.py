@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import logging
 import os
 import signal
@@ -29,7 +31,7 @@ from telegram.ext import (
 from bot.adapters.telegram.handlers import BRUSSELS, COMMANDS, GuideBot
 from bot.config import ConfigError, Settings, load_dotenv_once
 from bot.conversation import Core
-from bot.knowledge.models import LANGS
+from bot.knowledge.models import LANGS, Lang
 from bot.logs import setup_logging
 from bot.problems import KnowledgeError
 from bot.storage import Storage
@@ -69,6 +71,10 @@ def build_application(
             now = datetime.now(BRUSSELS)
             first = (now.replace(minute=0, second=5, microsecond=0) + timedelta(hours=1)) - now
             app.job_queue.run_repeating(_daily, interval=3600, first=first, name="daily-tips")
+        if sources is not None:
+            # SIGHUP (systemctl reload, guidebot reload) swaps in edited knowledge without a restart.
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, guide.schedule_reload, *sources)
         log.info(
             "started: %d topics, %d tips, schema v%d",
             len(core.kb.topics),
@@ -77,6 +83,9 @@ def build_application(
         )
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        if sources is not None:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         await storage.close()
         log.info("stopped")
 
@@ -174,26 +183,26 @@ async def push_profile(bot: object, core: Core, default_lang: str) -> dict[str, 
     assert isinstance(bot, Bot)
     changed = skipped = 0
     for lang in (*LANGS, None):
-        text_lang = lang or default_lang
-        commands = [BotCommand(c, core.t(text_lang, f"cmd.{c}")) for c in COMMANDS]  # type: ignore[arg-type]
-        current = await bot.get_my_commands(language_code=lang)
-        if [(c.command, c.description) for c in current] != [(c.command, c.description) for c in commands]:
-            await bot.set_my_commands(commands, language_code=lang)
-            changed += 1
-        else:
-            skipped += 1
-        description = core.t(text_lang, "bot.description")  # type: ignore[arg-type]
-        if (await bot.get_my_description(language_code=lang)).description != description:
-            await bot.set_my_description(description, language_code=lang)
-            changed += 1
-        else:
-            skipped += 1
-        short = core.t(text_lang, "bot.short_description")  # type: ignore[arg-type]
-        if (await bot.get_my_short_description(language_code=lang)).short_description != short:
-            await bot.set_my_short_description(short, language_code=lang)
-            changed += 1
-        else:
-            skipped += 1
+        text_lang: Lang = lang or default_lang  # type: ignore[assignment]
+        commands = [BotCommand(c, core.t(text_lang, f"cmd.{c}")) for c in COMMANDS]
+        description, short = core.t(text_lang, "bot.description"), core.t(text_lang, "bot.short_description")
+        current = (
+            [(c.command, c.description) for c in await bot.get_my_commands(language_code=lang)],
+            (await bot.get_my_description(language_code=lang)).description,
+            (await bot.get_my_short_description(language_code=lang)).short_description,
+        )
+        wanted = ([(c.command, c.description) for c in commands], description, short)
+        setters = (
+            functools.partial(bot.set_my_commands, commands, language_code=lang),
+            functools.partial(bot.set_my_description, description, language_code=lang),
+            functools.partial(bot.set_my_short_description, short, language_code=lang),
+        )
+        for have, want, setter in zip(current, wanted, setters, strict=True):
+            if have == want:
+                skipped += 1
+            else:
+                await setter()
+                changed += 1
     return {"changed": changed, "unchanged": skipped}
 
 

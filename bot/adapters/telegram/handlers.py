@@ -103,6 +103,7 @@ class GuideBot:
         self.default_lang = default_lang
         self.flood = flood or FloodGuard()
         self.chosen: OrderedDict[int, Lang] = OrderedDict()  # /language choices, memory only
+        self._reload_task: asyncio.Task[bool] | None = None
 
     # ------------------------------------------------------------ helpers
 
@@ -451,6 +452,10 @@ class GuideBot:
                 )
 
     # ------------------------------------------------------------ hot reload
+
+    def schedule_reload(self, knowledge: Path, locales: Path) -> None:
+        """Signal handlers cannot await: start the reload as a task and keep it referenced."""
+        self._reload_task = asyncio.get_running_loop().create_task(self.reload(knowledge, locales))
 
     async def reload(self, knowledge: Path, locales: Path) -> bool:
         """Swap in edited knowledge and locales; an invalid edit is logged and the last good one kept."""
