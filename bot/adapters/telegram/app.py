@@ -127,12 +127,19 @@ def pid_file(settings: Settings) -> Path:
     return settings.db_path.with_suffix(".pid")
 
 
-def run_telegram(args: argparse.Namespace) -> int:
+def settings_or_none() -> Settings | None:
+    """Settings from the environment and .env, or None after one line for the deployer."""
     load_dotenv_once()
     try:
-        settings = Settings.from_env()
+        return Settings.from_env()
     except ConfigError as exc:
         print(f"Error: {exc}", file=sys.stderr)
+        return None
+
+
+def run_telegram(args: argparse.Namespace) -> int:
+    settings = settings_or_none()
+    if settings is None:
         return 2
     webhook = bool(getattr(args, "webhook", False))
     if webhook and (not args.webhook_url or not args.secret_token):
@@ -209,11 +216,8 @@ async def push_profile(bot: object, core: Core, default_lang: str) -> dict[str, 
 def setup_telegram(args: argparse.Namespace) -> int:
     from telegram import Bot
 
-    load_dotenv_once()
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+    settings = settings_or_none()
+    if settings is None:
         return 2
     setup_logging("WARNING", secrets=(settings.token,))
     core = Core.load(args.knowledge, args.locales, settings.default_lang)
