@@ -303,3 +303,28 @@ async def test_sighup_reloads_the_running_bot(stub: BotApiStub, core: Core, tmp_
             assert app.bot_data["guide"].core.kb.topics["emergency"].en.title.startswith("Reloaded -")
         finally:
             await app.post_shutdown(app)  # type: ignore[misc]
+
+
+def test_json_logs_are_one_object_per_line_and_redact_the_token() -> None:
+    import io
+    import logging
+
+    from bot.logs import setup_logging
+
+    stream = io.StringIO()
+    handler = setup_logging("INFO", json_lines=True, secrets=(TOKEN,), stream=stream)
+    try:
+        logging.getLogger("bot.test").info("reply kind=answer lang=fr")
+        logging.getLogger("httpx").info(
+            "POST https://api.telegram.org/bot%s/sendMessage", TOKEN
+        )  # muted below WARNING
+        logging.getLogger("telegram.ext").warning("network error for /bot%s/getUpdates", TOKEN)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(entry["logger"], entry["level"]) for entry in lines] == [
+        ("bot.test", "info"),
+        ("telegram.ext", "warning"),
+    ]
+    assert lines[0]["event"] == "reply kind=answer lang=fr"
+    assert TOKEN not in stream.getvalue() and "[token]" in lines[1]["event"]
