@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.conversation import Core, Input, plain_text
-from bot.knowledge.models import LANGS, Lang
+from bot.knowledge.models import LANGS
 from bot.paths import knowledge_dir, locales_dir, shared_file
 from bot.problems import KnowledgeError, by_position
 
@@ -232,6 +232,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-
-
-_ = Lang  # re-exported for type checkers of callers

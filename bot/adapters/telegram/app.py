@@ -13,7 +13,7 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -21,7 +21,6 @@ from telegram.ext import (
     CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
@@ -183,11 +182,8 @@ def run_telegram(args: argparse.Namespace) -> int:
     return 0
 
 
-async def push_profile(bot: object, core: Core, default_lang: str) -> dict[str, int]:
+async def push_profile(bot: Bot, core: Core, default_lang: str) -> dict[str, int]:
     """Commands, descriptions and short descriptions for all four languages; unchanged ones are skipped."""
-    from telegram import Bot
-
-    assert isinstance(bot, Bot)
     changed = skipped = 0
     for lang in (*LANGS, None):
         text_lang: Lang = lang or default_lang  # type: ignore[assignment]
@@ -214,8 +210,6 @@ async def push_profile(bot: object, core: Core, default_lang: str) -> dict[str, 
 
 
 def setup_telegram(args: argparse.Namespace) -> int:
-    from telegram import Bot
-
     settings = settings_or_none()
     if settings is None:
         return 2
@@ -263,6 +257,3 @@ def reload_running(args: argparse.Namespace) -> int:
         return 1
     print(f"reload requested (pid file {pid})")
     return 0
-
-
-_ = ContextTypes

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from telegram import (
+    Bot,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -31,11 +33,10 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.adapters.telegram.render import callback_data, keyboard, parse_callback
 from bot.conversation import (
     MAX_INPUT_CHARS,
+    Action,
     Core,
     DailyAt,
     Input,
-    OpenMenu,
-    OpenTopic,
     Reply,
     SetLanguage,
     StopDaily,
@@ -182,17 +183,8 @@ class GuideBot:
 
     async def daily(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang = self.lang_for(update)
-        buttons = [
-            InlineKeyboardButton(f"{h:02d}:00", callback_data=callback_data(lang, DailyAt(h)))
-            for h in DAILY_HOURS
-        ]
-        rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-        if update.effective_chat:
-            await context.bot.send_message(
-                update.effective_chat.id,
-                self.core.t(lang, "daily.choose"),
-                reply_markup=InlineKeyboardMarkup(rows),
-            )
+        choices = [(f"{h:02d}:00", DailyAt(h)) for h in DAILY_HOURS]
+        await self.offer(update, context, lang, "daily.choose", choices, per_row=4)
 
     async def stop(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang = self.lang_for(update)
@@ -216,22 +208,29 @@ class GuideBot:
 
     async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang = self.lang_for(update)
-        rows = [
-            [
-                InlineKeyboardButton(LANG_NAMES[code], callback_data=callback_data(lang, SetLanguage(code)))
-                for code in LANGS[:2]
-            ],
-            [
-                InlineKeyboardButton(LANG_NAMES[code], callback_data=callback_data(lang, SetLanguage(code)))
-                for code in LANGS[2:]
-            ],
+        choices = [(LANG_NAMES[code], SetLanguage(code)) for code in LANGS]
+        await self.offer(update, context, lang, "language.choose", choices, per_row=2)
+
+    async def offer(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        lang: Lang,
+        question: str,
+        choices: Sequence[tuple[str, Action]],
+        per_row: int,
+    ) -> None:
+        """A question with a grid of choice buttons (hours, languages)."""
+        if update.effective_chat is None:
+            return
+        buttons = [
+            InlineKeyboardButton(label, callback_data=callback_data(lang, action))
+            for label, action in choices
         ]
-        if update.effective_chat:
-            await context.bot.send_message(
-                update.effective_chat.id,
-                self.core.t(lang, "language.choose"),
-                reply_markup=InlineKeyboardMarkup(rows),
-            )
+        rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+        await context.bot.send_message(
+            update.effective_chat.id, self.core.t(lang, question), reply_markup=InlineKeyboardMarkup(rows)
+        )
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
@@ -340,11 +339,10 @@ class GuideBot:
         await query.answer()
         await self.edit(query, self.core.follow(action, lang))
 
-    async def edit(self, query: object, reply: Reply, markup: InlineKeyboardMarkup | None = None) -> None:
+    async def edit(
+        self, query: CallbackQuery, reply: Reply, markup: InlineKeyboardMarkup | None = None
+    ) -> None:
         """Navigation edits the message in place; a message too old to edit gets a new one."""
-        from telegram import CallbackQuery
-
-        assert isinstance(query, CallbackQuery)
         try:
             await query.edit_message_text(
                 reply.html,
@@ -475,11 +473,8 @@ class GuideBot:
 
     # ------------------------------------------------------------ daily tips
 
-    async def broadcast(self, bot: object, when: datetime) -> dict[str, int]:
+    async def broadcast(self, bot: Bot, when: datetime) -> dict[str, int]:
         """Send today's tip to the chats that chose this hour; blocked chats are unsubscribed."""
-        from telegram import Bot
-
-        assert isinstance(bot, Bot)
         when = when.astimezone(BRUSSELS)
         stats = {"sent": 0, "removed": 0, "failed": 0}
         for sub in await self.storage.due(when.hour):
@@ -512,6 +507,3 @@ class GuideBot:
 
 def today_brussels() -> date:
     return brussels_now().date()
-
-
-_ = html, OpenMenu, OpenTopic
