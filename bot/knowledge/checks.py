@@ -257,11 +257,76 @@ def check_facts_file(kb: KnowledgeBase, facts: Path) -> Iterator[Problem]:
                 )
 
 
+MIN_DANGER = 150  # per language and kind (danger, calm), over all corpus files
+MIN_QUESTIONS = 25  # example questions per topic and language
+
+
+def check_danger(kb: KnowledgeBase) -> Iterator[Problem]:
+    """The danger corpus: enough messages per language, none both danger and calm, lexicon quiet on calm."""
+    from bot.matching.danger import Lexicon
+
+    folder = kb.root / "danger"
+    if not kb.danger:
+        yield Problem(folder, 1, "no danger corpus: only the lexicon will detect danger", "warning")
+        return
+    lexicon = Lexicon(kb.lexicon)
+    lex_path = kb.root / "danger-lexicon.yaml"
+    fired: dict[str, int] = {}
+    for lang in LANGS:
+        seen: dict[str, str] = {}
+        for f in kb.danger:
+            path = kb.danger_files[f.author]
+            ex = f.examples(lang)
+            for kind, texts in (("danger", ex.danger), ("calm", ex.calm)):
+                for i, text in enumerate(texts):
+                    key = fold(text)
+                    other = seen.setdefault(key, kind)
+                    if other != kind:
+                        yield kb.problem_at(
+                            path, (lang, kind, i), f"also written as a {other} message elsewhere"
+                        )
+                    if kind == "calm" and (hit := lexicon.find(text, (lang,))):
+                        fired[f"{lang}: {hit[1]}"] = fired.get(f"{lang}: {hit[1]}", 0) + 1
+        for kind in ("danger", "calm"):
+            n = sum(len(getattr(f.examples(lang), kind)) for f in kb.danger)
+            if n < MIN_DANGER:
+                yield Problem(folder, 1, f"{lang}: {n} {kind} messages, fewer than {MIN_DANGER}", "warning")
+    for phrase, n in sorted(fired.items()):
+        yield Problem(
+            lex_path,
+            1,
+            f"lexicon phrase {phrase!r} matches {n} calm corpus message(s): is it specific enough?",
+            "info",
+        )
+
+
+def check_question_counts(kb: KnowledgeBase) -> Iterator[Problem]:
+    for topic in kb.topics.values():
+        for lang in LANGS:
+            n = len(topic.text(lang).questions)
+            if n < MIN_QUESTIONS:
+                yield _topic_problem(
+                    kb,
+                    topic.id,
+                    (lang, "questions"),
+                    f"{n} example questions; write at least {MIN_QUESTIONS}",
+                    "warning",
+                )
+
+
 def run_checks(
     kb: KnowledgeBase, strings: Strings | None, spec: Path | None = None, facts: Path | None = None
 ) -> list[Problem]:
     problems: list[Problem] = []
-    for check in (check_links, check_answers, check_facts_in_answers, check_referrals, check_collisions):
+    for check in (
+        check_links,
+        check_answers,
+        check_facts_in_answers,
+        check_referrals,
+        check_collisions,
+        check_danger,
+        check_question_counts,
+    ):
         problems.extend(check(kb))
     if spec is not None and spec.is_file():
         problems.extend(check_taxonomy(kb, spec))

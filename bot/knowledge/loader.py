@@ -10,6 +10,8 @@ from pydantic import BaseModel, ValidationError
 
 from bot.knowledge.models import (
     SECTIONS,
+    DangerFile,
+    DangerLexicon,
     OutOfScope,
     Referral,
     ReferralFile,
@@ -34,8 +36,11 @@ class KnowledgeBase:
     services: dict[ServiceId, Service]
     tips: tuple[Tip, ...]
     out_of_scope: OutOfScope = field(default_factory=OutOfScope)
+    danger: tuple[DangerFile, ...] = ()  # the danger classifier's training corpus, one file per author
+    lexicon: DangerLexicon | None = None  # the danger safety net
     docs: dict[Path, YamlDoc] = field(repr=False, default_factory=dict)
     topic_files: dict[str, Path] = field(repr=False, default_factory=dict)
+    danger_files: dict[str, Path] = field(repr=False, default_factory=dict)
 
     def problem_at(self, file: Path, key_path: KeyPath, message: str, severity: str = "error") -> Problem:
         """A problem placed on the line where key_path is written."""
@@ -141,7 +146,40 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     if oos_path.is_file() and (oos_doc := _read(oos_path, problems)) is not None:
         docs[oos_path] = oos_doc
         out_of_scope = _validate(OutOfScope, oos_doc, problems) or out_of_scope
+    danger: list[DangerFile] = []
+    danger_files: dict[str, Path] = {}
+    for path in sorted((root / "danger").glob("*.y*ml")):
+        if (ddoc := _read(path, problems)) is not None:
+            docs[path] = ddoc
+            if (dfile := _validate(DangerFile, ddoc, problems)) is not None:
+                if dfile.author in danger_files:
+                    problems.append(
+                        Problem(
+                            path,
+                            ddoc.line_of(("author",)),
+                            f"author: {dfile.author!r} already in {danger_files[dfile.author]}",
+                        )
+                    )
+                danger.append(dfile)
+                danger_files[dfile.author] = path
+    lexicon = None
+    lex_path = root / "danger-lexicon.yaml"
+    if lex_path.is_file() and (lex_doc := _read(lex_path, problems)) is not None:
+        docs[lex_path] = lex_doc
+        lexicon = _validate(DangerLexicon, lex_doc, problems)
     if problems:
         raise KnowledgeError(problems)
     ordered = dict(sorted(topics.items(), key=lambda kv: (SECTIONS.index(kv[1].section), kv[0])))
-    return KnowledgeBase(root, ordered, referrals, services, tips, out_of_scope, docs, topic_files)
+    return KnowledgeBase(
+        root,
+        ordered,
+        referrals,
+        services,
+        tips,
+        out_of_scope,
+        tuple(danger),
+        lexicon,
+        docs,
+        topic_files,
+        danger_files,
+    )

@@ -131,3 +131,49 @@ class OutOfScope(_Frozen):
 
 class TipFile(_Frozen):
     tips: tuple[Tip, ...] = Field(min_length=1)
+
+
+class DangerExamples(_Frozen):
+    """One language of a danger corpus file: messages that must and must not raise the alarm."""
+
+    danger: tuple[str, ...] = Field(min_length=1)
+    calm: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("danger", "calm")
+    @classmethod
+    def _no_blank(cls, items: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not item.strip() for item in items):
+            raise ValueError("empty entry")
+        return items
+
+
+class DangerFile(_Frozen):
+    """knowledge/danger/<author>.yaml: one author's training messages for the danger classifier."""
+
+    author: str = Field(pattern=_ID)
+    brief: str = Field(min_length=3)
+    en: DangerExamples
+    fr: DangerExamples
+    nl: DangerExamples
+    pt: DangerExamples
+
+    def examples(self, lang: Lang) -> DangerExamples:
+        found: DangerExamples = getattr(self, lang)
+        return found
+
+
+class DangerLexicon(_Frozen):
+    """knowledge/danger-lexicon.yaml: per language, concept -> phrases that alone raise the alarm.
+
+    A phrase is matched on word stems, in order, with at most one other word between two of its
+    words; `*` stands for up to three other words.
+    """
+
+    en: dict[str, tuple[str, ...]]
+    fr: dict[str, tuple[str, ...]]
+    nl: dict[str, tuple[str, ...]]
+    pt: dict[str, tuple[str, ...]]
+
+    def concepts(self, lang: Lang) -> dict[str, tuple[str, ...]]:
+        found: dict[str, tuple[str, ...]] = getattr(self, lang)
+        return found

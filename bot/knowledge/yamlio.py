@@ -15,8 +15,8 @@ from bot.problems import KnowledgeError, Problem
 KeyPath = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+# libyaml when PyYAML was built with it: the knowledge parses about 10x faster (start-up, reload).
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlDoc:
@@ -63,8 +63,12 @@ def read_yaml(path: Path) -> YamlDoc:
     except (OSError, UnicodeDecodeError) as exc:
         raise KnowledgeError([Problem(path, 1, f"cannot read: {exc}")]) from exc
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
