@@ -35,6 +35,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             "lang": reply.lang,
             "decision": match.decision if match else "none",
             "emergency": bool(match and match.emergency),
+            # why: the danger classifier's score and what raised the alarm (classifier or a lexicon concept)
+            "danger": {"score": round(v.score, 3), "cue": v.cue} if match and (v := match.verdict) else None,
             "matches": [{"topic": t, "score": s} for t, s in (match.matches if match else ())],
             "text": plain_text(reply.html),
         }

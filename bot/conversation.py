@@ -25,12 +25,16 @@ from bot.knowledge.models import (
     Tip,
     Topic,
 )
-from bot.matching.matcher import EMERGENCY_TOPIC, Match, Matcher, Tuning
+from bot.matching.matcher import EMERGENCY_TOPIC, Match, Matcher, Tuning, build_matcher
 from bot.matching.normalise import fold
 
-MAX_INPUT_CHARS = 1000  # longer messages are read up to here; noise must not cost more
 PAGE_SIZE = 8
 TELEGRAM_LIMIT = 4096
+# A whole Telegram message is read: a danger cue can sit anywhere in a long description (the
+# matcher caps its own cost per word and per piece, so noise costs no more).
+MAX_INPUT_CHARS = TELEGRAM_LIMIT
+MAX_REPLY_CHARS = TELEGRAM_LIMIT - 200  # room for the language note and markup
+LONG_INPUT_CHARS = 1000  # past this the topic is found from the beginning (danger is read throughout)
 
 
 # ---------------------------------------------------------------- actions (what a button does)
@@ -315,7 +319,7 @@ class Core:
     ) -> Core:
         kb = load_knowledge(knowledge)
         strings = load_strings(locales)
-        return cls(kb, strings, Matcher(list(kb.topics.values()), tuning, kb.out_of_scope), default_lang)
+        return cls(kb, strings, build_matcher(kb, tuning), default_lang)
 
     def t(self, lang: Lang, key: str, **values: object) -> str:
         return self.strings.t(lang, key, **values)
@@ -463,15 +467,18 @@ class Core:
         return Reply(self.topic_html(topic, lang) + extra, lang, kind, tuple(rows), topic_id)
 
     def emergency_reply(self, lang: Lang, match: Match, note: str = "") -> Reply:
+        """The emergency block first, then the guidance the worker asked about: a false alarm costs little."""
         base = self.topic_reply(EMERGENCY_TOPIC, lang, extra=note)
         rows = list(base.rows)
-        others = [t for t in match.topics[1:3] if t != EMERGENCY_TOPIC]
+        others = [(t, s) for t, s in match.matches[1:3] if t != EMERGENCY_TOPIC]
         text = base.html
-        if others and match.matches[1][1] >= self.matcher.tuning.clarify_at:
-            text += "\n\n" + self.t(lang, "emergency.also")
-            rows.insert(
-                0, tuple(Button("› " + self.kb.topics[t].text(lang).title, OpenTopic(t)) for t in others[:1])
-            )
+        asked_for_numbers = match.verdict is not None and match.verdict.cue == "topic"
+        if others and others[0][1] >= self.matcher.tuning.clarify_at and not asked_for_numbers:
+            asked = self.kb.topics[others[0][0]]
+            guidance = self.topic_html(asked, lang)
+            if len(text) + len(guidance) < MAX_REPLY_CHARS:
+                text += "\n\n———\n" + self.t(lang, "emergency.also") + "\n\n" + guidance
+            rows.insert(0, (Button("› " + asked.text(lang).title, OpenTopic(asked.id)),))
         return Reply(text, lang, "emergency", tuple(rows), EMERGENCY_TOPIC, match)
 
     def card_html(self, ref: Referral, lang: Lang) -> str:

@@ -30,3 +30,11 @@ def shared_file(*parts: str) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def cache_dir() -> Path:
+    """Embeddings and trained weights, rebuilt when missing: GUIDEBOT_CACHE or the user's cache folder."""
+    if value := os.environ.get("GUIDEBOT_CACHE"):
+        return Path(value)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "guidebot"

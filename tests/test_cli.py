@@ -31,9 +31,7 @@ def test_check_names_file_and_line_and_exits_1(broken_kb: Path, capsys: pytest.C
     assert main(["check", "--knowledge", str(broken_kb)]) == 1
     err = capsys.readouterr().err
     assert f"{broken_kb}/topics/pronouns-and-names.yaml:16: error: nl.answer: field required" in err
-    assert (
-        f"{broken_kb}/topics/bad-yaml.yaml:3: error: YAML syntax: mapping values are not allowed here" in err
-    )
+    assert f"{broken_kb}/topics/bad-yaml.yaml:3: error: YAML syntax: mapping values are not allowed" in err
     assert (
         f"{broken_kb}/topics/dup-keys.yaml:3: error: section: duplicate key (the last one would win)" in err
     )
@@ -81,7 +79,7 @@ def test_a_dangling_link_and_an_unsourced_number_are_errors(
 def test_ask_json_gives_decision_emergency_matches_and_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--json", "client corrected my pronoun, what now"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"lang", "decision", "emergency", "matches", "text"}
+    assert set(out) == {"lang", "decision", "emergency", "danger", "matches", "text"}
     assert out["decision"] == "answer" and out["emergency"] is False
     assert out["matches"][0]["topic"] == "pronouns-and-names"
     assert out["text"].startswith("Names and pronouns")
@@ -127,6 +125,40 @@ def test_eval_json_has_the_documented_shape(tmp_path: Path, capsys: pytest.Captu
     assert overall["skipped"] == 1 and overall["oos_refused"] == 1.0 and overall["emergency_recall"] == 1.0
     item = report["items"][0]
     assert set(item) >= {"q", "lang", "expected", "decision", "emergency", "matches"}
+
+
+def test_eval_reads_folders_alt_lists_danger_flags_and_names_bad_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    split = tmp_path / "split"
+    split.mkdir()
+    (split / "a.yaml").write_text(
+        '- {q: "how do I ask which pronouns someone uses", lang: en, topic: made-a-mistake,'
+        " alt: [trans-nonbinary, pronouns-and-names]}\n"
+        '- {q: "this form is killing me, where is the name field", lang: en, topic: null, danger: false}\n',
+        encoding="utf-8",
+    )
+    (split / "b.yaml").write_text(
+        '- {q: "she is on the bridge railing now", lang: en, topic: emergency, danger: true}\n'
+    )
+    assert main(["eval", str(split), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    overall = report["overall"]
+    assert overall["n"] == 1 and overall["top1"] == 1.0  # right through the alt list
+    assert overall["near_miss_n"] == 1 and overall["emergency_n"] == 1
+    assert report["items"][0]["alt"] == ["trans-nonbinary", "pronouns-and-names"]
+    (split / "c.yaml").write_text(
+        '- {q: "ok", lang: en, topic: null}\n- {q: "x", lang: de, topic: null}\n- {q: "y", lang: en, topc: null}\n'
+        '- {q: "z", lang: en, topic: null, alt: 3}\n- {q: "w", lang: en, topic: null, danger: "yes"}\n',
+        encoding="utf-8",
+    )
+    assert main(["eval", str(split)]) == 1
+    err = capsys.readouterr().err
+    assert f"{split}/c.yaml:2: error: item 1: lang: one of en, fr, nl, pt" in err
+    assert f"{split}/c.yaml:3: error: item 2: unknown field topc (a typo?)" in err
+    assert f"{split}/c.yaml:4: error: item 3: alt: a topic id or a list of topic ids" in err
+    assert f"{split}/c.yaml:5: error: item 4: danger: true or false" in err
+    assert "Traceback" not in err
 
 
 def test_console_can_be_scripted_from_stdin() -> None:

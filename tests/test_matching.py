@@ -6,7 +6,6 @@ import pytest
 
 from bot.conversation import Core, Input, decode
 from bot.evaluation import evaluate, load_items
-from bot.matching.danger import signals_danger
 from bot.matching.normalise import fold
 from tests.conftest import ROOT
 
@@ -19,7 +18,7 @@ def dev_report(core: Core) -> dict[str, object]:
 def test_dev_set_floors_hold(dev_report: dict[str, object]) -> None:
     overall = dev_report["overall"]
     assert isinstance(overall, dict)
-    assert overall["n"] >= 49 * 3 * 4 and overall["skipped"] == 0
+    assert overall["n"] + overall["emergency_n"] >= 49 * 3 * 4 and overall["skipped"] == 0
     assert overall["top1"] >= 0.85, overall
     assert overall["oos_refused"] >= 0.80, overall
     assert overall["emergency_recall"] == 1.0, overall
@@ -79,8 +78,9 @@ def test_danger_comes_first_whatever_else_matches(core: Core, lang: str, text: s
         "o que faça com os formulários",
     ],
 )
-def test_domain_words_alone_do_not_raise_a_false_alarm(text: str) -> None:
-    assert not signals_danger(text)
+def test_domain_words_alone_do_not_raise_a_false_alarm(core: Core, text: str) -> None:
+    match = core.matcher.match(text, "en")
+    assert not match.emergency, match.verdict
 
 
 def test_greetings_thanks_and_help_get_a_friendly_line_and_menus(core: Core) -> None:

@@ -1,66 +1,238 @@
-"""Recognises messages that signal immediate danger or suicide risk, in any of the four languages.
+"""Recognises messages that signal immediate danger, however they are phrased, in the four languages.
 
-Deliberately broad: a false alarm costs a worker one extra screen, a miss can cost a life. The
-patterns run on folded text (no accents, no punctuation) so typos in accents do not matter.
+Two detectors, OR'ed, because a miss can cost a life and a false alarm costs one tap:
+- a linear classifier over sentence vectors, trained at load on the curators' danger corpus
+  (knowledge/danger/: danger and calm messages by several authors) with every topic's example
+  questions as extra calm messages. It reads the whole message and each of its sentences (and
+  windows of long ones), so a cue in the middle of a long description is not averaged away;
+- a lexicon of concept phrases (knowledge/danger-lexicon.yaml) matched on word stems: methods,
+  weapons, medical signs, imminence. Matching is a linear scan with bounded gaps, no regex.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from bot.matching.normalise import fold
+import numpy as np
+import numpy.typing as npt
 
-_PATTERNS: dict[str, str] = {
-    "en": r"""
-        suicid\w* | kill(ing)?\s(him|her|them|my|your)sel(f|ves) | kill\smyself
-        | end(ing)?\s(his|her|their|my|your)\s(own\s)?life | take\s(his|her|their|my)\sown\slife
-        | wants?\sto\sdie | want\sto\sdie | overdos\w* | (took|taken|swallowed)\s(a\slot\sof|too\smany|many|all\s(her|his|the))\s(pills|tablets|meds)
-        | knife | knives | gun | firearm | weapon | stabb\w* | strangl\w* | chok(ing|ed)\s(her|him|them)
-        | (hitting|beating|attacking|punching|kicking)\s(her|him|them|me) | (hitting|beating|attacking|punching|kicking|strangling|choking|stabbing)\s(\w+\s){0,5}(right\s)?now | (to|will|going\sto|gonna|coming\sto|want\sto|wants\sto)\skill\s(her|him|them|me|you|us) | (child|kid|baby|girl|boy)\s(is\s)?locked\s(in|up) | locked\s(in|up)\s(\w+\s){0,3}(won\st|will\snot|refuses)
-        | (is|are|am|getting)\s(being\s)?(beaten|hit|attacked|raped|strangled)\s(up\s)?(right\s)?now | (is|are|am)\sbeing\s(beaten|hit|attacked|raped|strangled) | threat\w*\sto\skill | going\sto\skill | will\skill
-        | bleeding | unconscious | not\sbreathing | in\s(immediate\s)?danger | life\sis\sat\srisk
-        | hanging\sh(im|er)sel(f) | jump\s(off|from)\s(a|the)\s(bridge|window|roof|balcony) | (will|going\sto|gonna|wants\sto|threaten\w*\sto|about\sto)\sjump | on\sthe\s(roof|ledge)
-    """,
-    "fr": r"""
-        suicid\w* | (se|me|te)\s(tuer|suicider) | mettre\sfin\sa\s(ses|mes|tes)\sjours | en\sfinir\savec\sla\svie
-        | (veut|veux|envie\sde)\smourir | overdose | surdose | (avale|pris)\s(beaucoup\sde|trop\sde|des|tous\sses)\s(medicaments|cachets|pilules|comprimes)
-        | couteau | arme | (la|le|les|me|te|nous|vous)\stuer | avale\w*\s(\w+\s){0,4}(medicaments|cachets|pilules|comprimes) | (va|veut|vais|veux)\ssauter | bord\sdu\s(toit|pont) | (frappe|bat|tabasse|etrangle)\s(\w+\s){0,6}(en\sce\smoment|maintenant) | enferme\w*\s(\w+\s){0,9}(refuse|ne\s\w+\spas) | pistolet | poignard\w* | etrangl\w*
-        | (la|le|les|me)\s(frappe|bat|tabasse)\s(maintenant|en\sce\smoment|la|ici|devant) | (est|sont)\sen\strain\sde\s(la|le|les|me)\s(frapper|battre)
-        | menac\w*\sde\s(la|le|les|me|te|nous)?\s?tuer | va\s(la|le|les|me|te)\stuer | saigne | inconscient\w* | ne\srespire\splus
-        | en\sdanger | danger\simmediat | (menace|veut|va)\sde\ssauter | menace\sde\sse\sjeter | avale\splein\sde | sur\sle\s(toit|rebord) | sa\svie\sest\sen\sjeu | se\sjeter\s(du|d\sun|par\sla)
-    """,
-    "nl": r"""
-        zelfmoord\w* | suicid\w* | zelfdoding | zichzelf\s(van\shet\sleven\sberoven|doden|iets\saandoen|ophangen)
-        | (wil|wilt)\s(dood|sterven|niet\smeer\sleven) | einde\saan\s(zijn|haar|mijn|hun)\sleven
-        | overdosis | (veel|te\sveel|al\szijn|al\shaar)\s(pillen|medicijnen|tabletten)
-        | (een|met|het|zijn|haar|zijn)\smes | messen | wapen | pistool | neergestoken | gewurgd | wurg\w*
-        | (slaat|schopt)\s(haar|hem|mij|ze)\s(nu|op\sdit\smoment|hier|daar) | (is|zijn)\s(haar|hem|mij|ze)\saan\shet\s(slaan|schoppen|wurgen) | wordt\s(geslagen|aangevallen|bedreigd|verkracht)
-        | (dreigt|bedreigt)\w*\s.*\s?(dood|vermoorden) | vermoord\w* | bloedt | bewusteloos | ademt\sniet
-        | in\s(acuut\s)?gevaar | levensgevaar\w* | dood\s(wil|wilt|willen) | (slaat|schopt|wurgt)\s(\w+\s){0,4}(op\sdit\smoment|nu|hier) | opgesloten\s(\w+\s){0,9}(laat\sniemand|weigert) | (hem|haar|hen|mij|jou)\s(\w+\s)?(vermoorden|doodmaken|doden) | (gaat|wil|dreigt\ste)\sspringen | op\shet\sdak | (pillen|medicijnen|tabletten|strip)\s(\w+\s)?(geslikt|ingenomen)
-    """,
-    "pt": r"""
-        suicid\w* | (matar|mata)\sse | se\s(quer\s|vai\s)?matar | quer\smatar\sse | tirar\sa\s(propria\s)?vida | por\sfim\sa\svida
-        | (quer|quero)\smorrer | overdose | (tomou|engoliu)\s(muitos|imensos|todos\sos)\s(comprimidos|medicamentos)
-        | (uma|com|de|a)\sfaca | armas? | pistola | esfaque\w* | estrangul\w*
-        | (esta|estao)\sa\s(bater|agredir)\s | (bate|espanca)\s(nela|nele|na|no|me) | espancad\w*
-        | ameac\w*\s(de\s)?mat\w* | (vai|vao)\s(a|o|me|te|nos)\smatar | (a|o|me|te|nos|os|as)\s(vai|vao)\smatar | (vai|quer)\s(se\s)?atirar | atirar\sse | no\stelhado | sangr(a|ar|ando)\b | inconsciente | nao\s(esta\sa\s)?respira
-        | em\sperigo | perigo\simediato | risco\sde\svida | mata\s(la|lo|las|los|me) | (tomou|engoliu)\s(\w+\s){0,3}(comprimidos|medicamentos|pilulas) | (vai|quer|ameaca)\s(se\s)?(saltar|atirar) | beira\sdo\s(telhado|predio|ponte) | fechad[ao]\s(\w+\s){0,9}(nao\sdeixa|recusa) | (bater|espancar|estrangular)\s(\w+\s){0,4}(agora|neste\smomento)
-    """,
-}
-_DANGER = re.compile(r"\b(" + "|".join(f"(?:{p})" for p in _PATTERNS.values()) + r")\b", re.VERBOSE)
-# "suicide prevention" as an organisational topic is not, by itself, a person at risk.
-_PREVENTION_ONLY = re.compile(
-    r"\b(suicide\sprevention|preven\w*\s(du\s|de\s|do\s|van\s|of\s)?(suicid\w*|zelfmoord\w*|zelfdoding)"
-    r"|zelfmoordpreventie|(zelfmoord|suicide)\s?(lijn|line|ligne|linha|hotline|number|nummer|numero))\b"
-)
+from bot.knowledge.models import LANGS, DangerFile, DangerLexicon, Lang
+from bot.matching.encoder import EmbeddingCache
+from bot.matching.ngrams import N_BUCKETS, SIZES, tfidf_rows, weighted
+from bot.matching.normalise import Analyzer, fold
+
+MAX_GAP = 3  # a "*" in a lexicon phrase stands for up to this many words
+SLACK = 1  # words that may stand between two words of a phrase
+WINDOW = 14  # long sentences are also read in windows of this many words...
+STRIDE = 7  # ... starting every this many words
+MAX_PIECES = 64  # a 4,096-character paste is read in at most this many pieces (about 450 words)
+_SENTENCE = re.compile(r"(?<=[.!?;:\n])\s+|\s+[-–—]\s+|\n")
 
 
-def signals_danger(text: str) -> bool:
-    folded = fold(text)
-    hits = [m.group(0) for m in _DANGER.finditer(folded)]
-    if not hits:
-        return False
-    if _PREVENTION_ONLY.search(folded):
-        remainder = _PREVENTION_ONLY.sub(" ", folded)
-        return bool(_DANGER.search(remainder))
+@dataclass(frozen=True, slots=True)
+class DangerTuning:
+    """Chosen by benchmarks/calibrate_danger.py (leave-one-author-out on the corpus); see docs/matching.md."""
+
+    threshold: float = 0.54  # ensemble probability that raises the alarm on its own
+    lexicon_threshold: float = 0.1  # ... and the lower one at which a lexicon phrase confirms it
+    c_vectors: float = 4.0  # inverse regularisation of the model on sentence vectors
+    c_ngrams: float = 16.0  # ... and of the model on character n-grams
+    calm_weight: float = 3.0  # a calm corpus message weighs this many topic example questions
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    danger: bool
+    score: float  # classifier probability of the most alarming piece
+    cue: str = ""  # "lexicon:<concept>" or "classifier"
+
+
+def pieces(text: str) -> list[str]:
+    """The whole message, its sentences, and windows of its long sentences."""
+    out = [text]
+    sentences = [s for s in _SENTENCE.split(text) if s and s.strip()]
+    for sentence in sentences:
+        words = sentence.split()
+        if len(sentences) > 1 and len(words) >= 3:
+            out.append(sentence)
+        if len(words) > WINDOW:
+            out.extend(" ".join(words[i : i + WINDOW]) for i in range(0, len(words) - STRIDE, STRIDE))
+    return list(dict.fromkeys(out))[:MAX_PIECES]
+
+
+class Lexicon:
+    """Concept phrases as stem sequences, indexed by their first stem."""
+
+    def __init__(self, lexicon: DangerLexicon | None) -> None:
+        self.analyzers = {lang: Analyzer(lang) for lang in LANGS}
+        self._by_first: dict[Lang, dict[str, list[tuple[str, tuple[str | None, ...]]]]] = {}
+        for lang in LANGS:
+            table: dict[str, list[tuple[str, tuple[str | None, ...]]]] = {}
+            for concept, phrases in (lexicon.concepts(lang) if lexicon else {}).items():
+                for phrase in phrases:
+                    seq = self.sequence(phrase, lang)
+                    if seq and seq[0] is not None:
+                        table.setdefault(seq[0], []).append((concept, seq))
+            self._by_first[lang] = table
+
+    def sequence(self, phrase: str, lang: Lang) -> tuple[str | None, ...]:
+        stem = self.analyzers[lang].stem
+        out: list[str | None] = []
+        for part in phrase.split():
+            out.extend([None] if part == "*" else [stem(w) for w in fold(part).split()])
+        return tuple(out)
+
+    def stems(self, text: str, lang: Lang) -> list[str]:
+        stem = self.analyzers[lang].stem
+        return [stem(w) for w in fold(text).split()]
+
+    def find(self, text: str, langs: Iterable[Lang]) -> tuple[str, str] | None:
+        """(concept, phrase stems) of the first phrase found, in any of langs."""
+        for lang in dict.fromkeys(langs):
+            table = self._by_first[lang]
+            if not table:
+                continue
+            stems = self.stems(text, lang)
+            for i, first in enumerate(stems):
+                for concept, seq in table.get(first, ()):
+                    if _matches(stems, i, seq):
+                        return concept, " ".join(s or "*" for s in seq)
+        return None
+
+
+def _matches(stems: Sequence[str], start: int, seq: Sequence[str | None]) -> bool:
+    """seq matches stems from start. Between two words one other word may stand ("zelfmoord wil
+    plegen" for "zelfmoord plegen"); a None (a "*") lets up to MAX_GAP stand. Bounded, so linear."""
+    pos = start + 1  # seq[0] is stems[start]
+    for k in range(1, len(seq)):
+        part = seq[k]
+        if part is None:
+            continue
+        slack = MAX_GAP if seq[k - 1] is None else SLACK
+        window = stems[pos : pos + slack + 1]
+        if part not in window:
+            return False
+        pos += window.index(part) + 1
     return True
+
+
+class DangerClassifier:
+    """Two logistic regressions, averaged: one on sentence vectors (meaning, across languages), one
+    on character n-grams of folded text (exact cues, robust to typos and missing accents).
+
+    Fitted with scikit-learn when the corpus changes; the weights are cached, so a normal start
+    reads four arrays and scores with numpy alone."""
+
+    def __init__(self, cache: EmbeddingCache, arrays: dict[str, npt.NDArray[Any]]) -> None:
+        self.cache = cache
+        self.w_vectors, self.w_ngrams, self.idf = arrays["w_vectors"], arrays["w_ngrams"], arrays["idf"]
+        self.columns = arrays["columns"]
+        self.b_vectors, self.b_ngrams = (float(b) for b in arrays["bias"])
+
+    @staticmethod
+    def fit(
+        cache: EmbeddingCache,
+        danger: Sequence[str],
+        calm: Sequence[str],
+        other: Sequence[str],
+        t: DangerTuning,
+    ) -> dict[str, npt.NDArray[Any]]:
+        from sklearn.linear_model import LogisticRegression
+        from threadpoolctl import threadpool_limits
+
+        texts = [*danger, *calm, *other]
+        y = np.r_[np.ones(len(danger)), np.zeros(len(calm) + len(other))]
+        # Both classes weigh the same in total; within the calm class, the corpus's near-misses
+        # weigh more than ordinary example questions.
+        calm_mass = t.calm_weight * len(calm) + len(other)
+        weights = np.r_[
+            np.full(len(danger), calm_mass / len(danger)),
+            np.full(len(calm), t.calm_weight),
+            np.ones(len(other)),
+        ]
+        grams, columns, idf = tfidf_rows(texts)
+        with threadpool_limits(limits=1):
+            by_vectors = LogisticRegression(C=t.c_vectors, max_iter=3000)
+            by_vectors.fit(cache.embed(texts), y, sample_weight=weights)
+            by_ngrams = LogisticRegression(C=t.c_ngrams, max_iter=3000)
+            by_ngrams.fit(grams, y, sample_weight=weights)
+        return {
+            "w_vectors": by_vectors.coef_[0].astype(np.float64),
+            "w_ngrams": by_ngrams.coef_[0].astype(np.float64),
+            "idf": idf.astype(np.float64),
+            "columns": columns,
+            "bias": np.array([by_vectors.intercept_[0], by_ngrams.intercept_[0]], dtype=np.float64),
+        }
+
+    def _ngram_logit(self, text: str) -> float:
+        at, vals = weighted(text, self.columns, self.idf)
+        return float(vals @ self.w_ngrams[at]) + self.b_ngrams
+
+    def probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        vectors = self.cache.encoder.encode(texts).astype(np.float64)
+        z_vectors = vectors @ self.w_vectors + self.b_vectors
+        z_ngrams = np.array([self._ngram_logit(t) for t in texts])
+        out: npt.NDArray[np.float64] = (_sigmoid(z_vectors) + _sigmoid(z_ngrams)) / 2
+        return out
+
+
+def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+    return out
+
+
+def corpus(files: Sequence[DangerFile], exclude_author: str | None = None) -> tuple[list[str], list[str]]:
+    """(danger, calm) messages of every language, optionally without one author (for validation)."""
+    danger: list[str] = []
+    calm: list[str] = []
+    for f in files:
+        if f.author == exclude_author:
+            continue
+        for lang in LANGS:
+            ex = f.examples(lang)
+            danger.extend(ex.danger)
+            calm.extend(ex.calm)
+    return danger, calm
+
+
+class DangerDetector:
+    def __init__(
+        self,
+        cache: EmbeddingCache,
+        files: Sequence[DangerFile],
+        lexicon: DangerLexicon | None,
+        other_calm: Sequence[str] = (),
+        tuning: DangerTuning | None = None,
+        exclude_author: str | None = None,
+    ) -> None:
+        self.cache = cache
+        self.tuning = tuning or DangerTuning()
+        self.lexicon = Lexicon(lexicon)
+        danger, calm = corpus(files, exclude_author)
+        other = list(other_calm)
+        self.classifier: DangerClassifier | None = None
+        if danger and calm:
+            t = self.tuning
+            material = [repr((t.c_vectors, t.c_ngrams, t.calm_weight, N_BUCKETS, SIZES))]
+            material += [f"d{x}" for x in danger] + [f"c{x}" for x in calm] + [f"o{x}" for x in other]
+            arrays = cache.trained(
+                "danger", material, lambda _: DangerClassifier.fit(cache, danger, calm, other, t)
+            )
+            self.classifier = DangerClassifier(cache, arrays)
+
+    def score(self, text: str) -> float:
+        if self.classifier is None or not text.strip():
+            return 0.0
+        return float(self.classifier.probabilities(pieces(text)).max())
+
+    def check(self, text: str, langs: Iterable[Lang]) -> Verdict:
+        score = self.score(text)
+        if score >= self.tuning.threshold:
+            return Verdict(True, score, "classifier")
+        found = self.lexicon.find(text, langs)
+        if found and (score >= self.tuning.lexicon_threshold or self.classifier is None):
+            return Verdict(True, score, f"lexicon:{found[0]}")
+        return Verdict(False, score)

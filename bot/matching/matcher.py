@@ -8,9 +8,13 @@ from typing import Literal
 
 import numpy as np
 
-from bot.knowledge.models import LANGS, Lang, OutOfScope, Topic
-from bot.matching.danger import signals_danger
+from bot.knowledge.loader import KnowledgeBase
+from bot.knowledge.models import LANGS, DangerFile, DangerLexicon, Lang, OutOfScope, Topic
+from bot.matching.danger import DangerDetector, DangerTuning, Verdict
+from bot.matching.encoder import EmbeddingCache, default_encoder
 from bot.matching.index import LanguageIndex, Signals
+from bot.matching.intent import IntentClassifier
+from bot.matching.semantic import SemanticIndex
 
 Decision = Literal["answer", "clarify", "none"]
 EMERGENCY_TOPIC = "emergency"
@@ -24,13 +28,15 @@ class Tuning:
     w_example: float = 0.3
     w_keyword: float = 0.4
     w_coverage: float = 0.3
-    answer_at: float = 0.5  # top score needed to answer outright
-    margin: float = 0.15  # ... and its lead over the runner-up
-    clarify_at: float = 0.25  # below this: no answer (unless a clear leader, see floor_at)
+    w_semantic: float = 0.3  # share of the semantic signal (nearest example) in the final score
+    w_intent: float = 0.6  # share of the trained intent classifier's probability (the rest: lexical)
+    semantic_floor: float = 0.3  # a cosine at or below this is no evidence at all
+    semantic_sure: float = 0.7  # a neighbour this close overrides the unknown-words rule
+    answer_at: float = 0.3  # top score needed to answer outright
+    margin: float = 0.3  # ... and its lead over the runner-up
+    clarify_at: float = 0.2  # below this: no answer
     candidate_ratio: float = 0.8  # clarify offers topics scoring at least this share of the best
-    min_known: float = 0.67  # a question mostly made of words we never saw is out of scope
-    floor_at: float = 0.2  # long situations score low; a clear leader above this still gets offered
-    dominance: float = 1.5  # ... when it scores this many times the runner-up
+    min_known: float = 0.34  # a question mostly made of words we never saw is out of scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +45,7 @@ class Match:
     decision: Decision
     emergency: bool
     matches: tuple[tuple[str, float], ...] = field(default=())
+    verdict: Verdict | None = None
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -47,15 +54,37 @@ class Match:
 
 class Matcher:
     def __init__(
-        self, topics: Sequence[Topic], tuning: Tuning | None = None, out_of_scope: OutOfScope | None = None
+        self,
+        topics: Sequence[Topic],
+        tuning: Tuning | None = None,
+        out_of_scope: OutOfScope | None = None,
+        *,
+        cache: EmbeddingCache | None = None,
+        danger: Sequence[DangerFile] = (),
+        lexicon: DangerLexicon | None = None,
+        danger_tuning: DangerTuning | None = None,
     ) -> None:
         self.tuning = tuning or Tuning()
         oos = out_of_scope or OutOfScope()
+        self.cache = cache or EmbeddingCache(default_encoder(), None)
         self.indexes: dict[Lang, LanguageIndex] = {
             lang: LanguageIndex(lang, topics, oos.questions(lang)) for lang in LANGS
         }
+        reject = {lang: oos.questions(lang) for lang in LANGS}
+        self.semantic = SemanticIndex(self.cache, topics, reject)
+        self.intent = IntentClassifier(self.cache, topics, reject)
         self.topic_ids = [t.id for t in topics] + [REJECT]
         self.has_emergency = EMERGENCY_TOPIC in self.topic_ids
+        # Example questions of ordinary topics are calm messages too: the classifier learns that a
+        # question about pronouns or a referral is no alarm, whatever words it shares with one.
+        calm = [
+            q
+            for t in topics
+            if t.id != EMERGENCY_TOPIC
+            for lang in LANGS
+            for q in (t.text(lang).title, *t.text(lang).questions)
+        ] + [q for lang in LANGS for q in oos.questions(lang)]
+        self.danger = DangerDetector(self.cache, danger, lexicon, calm, danger_tuning)
 
     def detect_language(self, text: str, user_lang: Lang) -> Lang:
         """The user's language unless the question is clearly written in another one."""
@@ -77,25 +106,51 @@ class Matcher:
         stops = self.indexes[lang].analyzer.stops
         return sum(1 for w in words(text) if w in stops and len(w) > 2)
 
-    def scores(self, signals: Signals) -> np.ndarray:
+    def scores(self, signals: Signals, semantic: np.ndarray, intent: np.ndarray) -> np.ndarray:
         t = self.tuning
-        return t.w_example * signals.example + t.w_keyword * signals.keyword + t.w_coverage * signals.coverage
+        lexical = (
+            t.w_example * signals.example + t.w_keyword * signals.keyword + t.w_coverage * signals.coverage
+        )
+        meaning = np.clip((semantic - t.semantic_floor) / (1 - t.semantic_floor), 0.0, 1.0)
+        w_lex = 1 - t.w_semantic - t.w_intent
+        out: np.ndarray = w_lex * lexical + t.w_semantic * meaning + t.w_intent * intent
+        return out
 
     def match(self, text: str, lang: Lang, detect: bool = True) -> Match:
+        asked = lang
         lang = self.detect_language(text, lang) if detect else lang
-        emergency = self.has_emergency and signals_danger(text)
+        verdict = self.danger.check(text, (asked, lang)) if self.has_emergency else None
+        emergency = bool(verdict and verdict.danger)
         signals = self.indexes[lang].signals(text)
-        scores = self.scores(signals)
-        order = np.argsort(-scores)[:5]
+        vector = self.semantic.encode(text)
+        semantic = self.semantic.similarity(vector, lang)
+        scores = self.scores(signals, semantic, self.intent.probabilities(text, vector))
+        order = np.argsort(-scores)[:6]
         ranked = [(self.topic_ids[i], round(float(scores[i]), 4)) for i in order if scores[i] > 0]
-        decision = self.decide(ranked, signals.known_share)
+        known = (
+            signals.known_share if float(semantic[:-1].max(initial=0.0)) < self.tuning.semantic_sure else 1.0
+        )
+        decision = self.decide(ranked, known)
         if ranked and ranked[0][0] == REJECT:
             decision = "none"
         ranked = [r for r in ranked if r[0] != REJECT]
+        score = verdict.score if verdict else 0.0
+        if (
+            not emergency
+            and ranked
+            and ranked[0][0] == EMERGENCY_TOPIC
+            and (
+                decision == "answer"
+                or (decision == "clarify" and score >= self.danger.tuning.lexicon_threshold)
+            )
+        ):
+            # closest to the emergency topic itself: the numbers, not a "did you mean"
+            emergency = True
+            verdict = Verdict(True, score, "topic")
         if emergency:
             ranked = [(EMERGENCY_TOPIC, 1.0)] + [r for r in ranked if r[0] != EMERGENCY_TOPIC]
             decision = "answer"
-        return Match(lang, decision, emergency, tuple(ranked[:5]))
+        return Match(lang, decision, emergency, tuple(ranked[:5]), verdict)
 
     def decide(self, ranked: list[tuple[str, float]], known_share: float) -> Decision:
         t = self.tuning
@@ -105,7 +160,7 @@ class Matcher:
         runner = ranked[1][1] if len(ranked) > 1 else 0.0
         if best >= t.answer_at and best - runner >= t.margin:
             return "answer"
-        if best >= t.clarify_at or (best >= t.floor_at and best >= t.dominance * runner):
+        if best >= t.clarify_at:
             return "clarify"
         return "none"
 
@@ -119,3 +174,16 @@ class Matcher:
         if len(picked) < 2:
             picked = [t for t, _ in match.matches[:2]]
         return picked
+
+
+def build_matcher(
+    kb: KnowledgeBase, tuning: Tuning | None = None, cache: EmbeddingCache | None = None
+) -> Matcher:
+    """The matcher for a loaded knowledge base, its vectors cached under the user's cache folder."""
+    if cache is None:
+        from bot.paths import cache_dir
+
+        cache = EmbeddingCache(default_encoder(), cache_dir())
+    return Matcher(
+        list(kb.topics.values()), tuning, kb.out_of_scope, cache=cache, danger=kb.danger, lexicon=kb.lexicon
+    )

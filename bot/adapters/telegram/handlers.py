@@ -32,7 +32,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.adapters.telegram.render import callback_data, keyboard, parse_callback
 from bot.conversation import (
-    MAX_INPUT_CHARS,
+    LONG_INPUT_CHARS,
     Action,
     Core,
     DailyAt,
@@ -264,7 +264,7 @@ class GuideBot:
                 if start >= 0:
                     text = text[:start] + text[start + len(mention) :]
         reply = self.core.respond(Input(self.lang_for(update), text=text))
-        if len(message.text) > MAX_INPUT_CHARS:
+        if len(message.text) > LONG_INPUT_CHARS:
             reply = Reply(
                 reply.html + "\n\n<i>" + self.core.t(reply.lang, "too_long") + "</i>",
                 reply.lang,

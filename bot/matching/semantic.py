@@ -1,0 +1,60 @@
+"""The semantic signal: how close a question's meaning is to each topic's example questions.
+
+Every title and example question of every language is one vector (cached on disk). A question is
+compared with all of them: examples in its own language count fully, examples written in the
+three other languages count a little less (the encoder is multilingual, but same-language
+neighbours are more reliable). A topic's signal is its best neighbour's cosine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.knowledge.models import LANGS, Lang, Topic
+from bot.matching.encoder import EmbeddingCache, Vectors
+
+FloatArray = npt.NDArray[np.float64]
+CROSS_LANGUAGE = 0.9  # weight of a neighbour written in another language
+
+
+class SemanticIndex:
+    def __init__(
+        self, cache: EmbeddingCache, topics: Sequence[Topic], reject: Mapping[Lang, Sequence[str]]
+    ) -> None:
+        texts: list[str] = []
+        labels: list[int] = []
+        langs: list[int] = []
+        for lang_i, lang in enumerate(LANGS):
+            for ti, topic in enumerate(topics):
+                text = topic.text(lang)
+                for sentence in (text.title, *text.questions):
+                    texts.append(sentence)
+                    labels.append(ti)
+                    langs.append(lang_i)
+            for sentence in reject.get(lang, ()):
+                texts.append(sentence)
+                labels.append(len(topics))  # the reject class: one more column
+                langs.append(lang_i)
+        self.n_columns = len(topics) + 1
+        self.vectors: Vectors = cache.embed(texts)
+        self.labels = np.array(labels, dtype=np.int64)
+        self.langs = np.array(langs, dtype=np.int64)
+        self.cache = cache
+
+    def encode(self, text: str) -> Vectors:
+        vector: Vectors = self.cache.encoder.encode([text])[0]
+        return vector
+
+    def similarity(self, query: Vectors, lang: Lang) -> FloatArray:
+        """Per column (topics, then reject), the best weighted cosine of one of its examples."""
+        out = np.full(self.n_columns, -1.0)
+        if not len(self.vectors):
+            return np.zeros(self.n_columns)
+        cos = (self.vectors @ query).astype(np.float64)
+        cos = np.where(self.langs == LANGS.index(lang), cos, cos * CROSS_LANGUAGE)
+        np.maximum.at(out, self.labels, cos)
+        clipped: FloatArray = np.clip(out, 0.0, 1.0)
+        return clipped

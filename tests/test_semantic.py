@@ -1,0 +1,178 @@
+"""The semantic signals and the danger detector: what a worker and a curator notice of them."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.cli import main
+from bot.conversation import Core, Input
+from bot.knowledge.models import DangerLexicon
+from bot.matching.danger import MAX_PIECES, Lexicon, pieces
+from bot.matching.encoder import EmbeddingCache, Vectors, default_encoder
+from tests.conftest import KNOWLEDGE
+
+
+class Counting:
+    """The real encoder, recording what it was asked to encode."""
+
+    def __init__(self) -> None:
+        self.inner = default_encoder()
+        self.name = self.inner.name
+        self.dim = self.inner.dim
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        self.calls.append(list(texts))
+        return self.inner.encode(texts)
+
+
+def test_cache_embeds_only_texts_it_has_not_seen(tmp_path: Path) -> None:
+    enc = Counting()
+    first = EmbeddingCache(enc, tmp_path).embed(["how do I ask about pronouns", "interpreter briefing"])
+    again = EmbeddingCache(enc, tmp_path)  # a restart: a new cache object over the same folder
+    both = again.embed(["how do I ask about pronouns", "interpreter briefing", "a new example question"])
+    assert enc.calls == [["how do I ask about pronouns", "interpreter briefing"], ["a new example question"]]
+    assert np.allclose(both[:2], first)
+    assert both.shape == (3, 512) and np.allclose(np.linalg.norm(both, axis=1), 1, atol=1e-3)
+
+
+def test_a_damaged_cache_is_rebuilt_not_fatal(tmp_path: Path) -> None:
+    enc = Counting()
+    cache = EmbeddingCache(enc, tmp_path)
+    cache.embed(["first"])
+    assert cache.path is not None
+    cache.path.write_bytes(b"not an npz file")
+    vectors = EmbeddingCache(enc, tmp_path).embed(["first"])
+    assert vectors.shape == (1, 512) and enc.calls == [["first"], ["first"]]
+
+
+def test_trained_weights_are_reused_until_the_material_changes(tmp_path: Path) -> None:
+    cache = EmbeddingCache(Counting(), tmp_path)
+    fits: list[dict[str, np.ndarray] | None] = []
+
+    def fit(previous: dict[str, np.ndarray] | None) -> dict[str, np.ndarray]:
+        fits.append(previous)
+        return {"w": np.arange(3.0) + len(fits)}
+
+    assert cache.trained("demo", ["a", "b"], fit)["w"].tolist() == [1.0, 2.0, 3.0]
+    assert cache.trained("demo", ["a", "b"], fit)["w"].tolist() == [1.0, 2.0, 3.0]
+    assert fits == [None]
+    assert cache.trained("demo", ["a", "b", "c"], fit)["w"].tolist() == [2.0, 3.0, 4.0]
+    assert len(fits) == 2 and fits[1] is not None and fits[1]["w"].tolist() == [1.0, 2.0, 3.0]  # warm start
+    assert len(list(tmp_path.glob("demo-*.npz"))) == 1
+
+
+def test_semantic_signal_finds_a_topic_without_shared_words(core: Core) -> None:
+    """No word of the question is in the topic's examples; its meaning is."""
+    vector = core.matcher.semantic.encode("the guy at the desk told me he likes men, now what")
+    sim = core.matcher.semantic.similarity(vector, "en")
+    best = core.matcher.topic_ids[int(np.argmax(sim[:-1]))]
+    assert best in {"responding-to-disclosure", "coming-out"}, best
+
+
+def test_lexicon_matches_stems_gaps_and_stars_in_order() -> None:
+    lexicon = Lexicon(
+        DangerLexicon(
+            en={"x": ("took * pills", "end my life")}, fr={}, nl={"y": ("zelfmoord plegen",)}, pt={}
+        )
+    )
+    assert lexicon.find("she took all of her pills", ("en",)) == ("x", "took * pill")
+    assert lexicon.find("He wants to END MY LIFE", ("en",)) is not None
+    assert lexicon.find("hij zegt zelfmoord te willen plegen", ("nl",)) is None  # two words between
+    assert lexicon.find("hij zegt zelfmoord te plegen", ("nl",)) is not None  # one word between
+    assert lexicon.find("pills she took", ("en",)) is None  # order matters
+    assert lexicon.find("she took all of her pills", ("nl",)) is None  # only the languages asked for
+
+
+def test_a_long_paste_is_read_in_bounded_pieces() -> None:
+    text = " ".join(f"w{i}" for i in range(900))[:4096]
+    assert len(pieces(text)) == MAX_PIECES
+    assert pieces("short question") == ["short question"]
+    parts = pieces("We met at the desk. She says he is waiting outside with a knife. Thanks")
+    assert "She says he is waiting outside with a knife." in parts
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "she gave her phone and her jacket to her roommate and said she won't need them after tonight",
+        ),
+        ("fr", "il a envoyé un message d'adieu à sa soeur et il est parti vers le pont"),
+        ("nl", "een bewoonster ligt op de grond te schokken en reageert niet"),
+        ("pt", "o ex-companheiro dela está lá em baixo no portão e diz que hoje ela não escapa"),
+        (
+            "en",
+            "long intake today, paperwork, housing, and then he mentioned the rope in his bag, he has it now",
+        ),
+        ("fr", "mon client dit que ses frères l'attendent devant le centre pour l'emmener au pays ce soir"),
+    ],
+)
+def test_indirect_danger_gets_the_numbers_first(core: Core, lang: str, text: str) -> None:
+    reply = core.respond(Input(lang, text=text))  # type: ignore[arg-type]
+    assert reply.kind == "emergency" and "112" in reply.html.split("\n\n")[1], (reply.match, reply.html[:120])
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "this new intake form is killing me, where do I put the chosen name"),
+        ("fr", "elle a été agressée dans son pays il y a trois ans, vers qui l'orienter pour un suivi"),
+        ("nl", "hoe trainen we ons team om suïciderisico te herkennen"),
+        ("pt", "como falar de violência doméstica numa formação para professores"),
+    ],
+)
+def test_idioms_past_violence_and_training_questions_are_no_alarm(core: Core, lang: str, text: str) -> None:
+    reply = core.respond(Input(lang, text=text))  # type: ignore[arg-type]
+    assert reply.kind != "emergency", reply.match
+
+
+def test_a_false_alarm_still_shows_the_guidance_asked_for(core: Core) -> None:
+    """Danger and a question in one message: the numbers first, then the topic, in the same reply."""
+    reply = core.respond(
+        Input(
+            "en", text="her ex is outside with a knife right now, which violence support line should she call"
+        )
+    )
+    assert reply.kind == "emergency"
+    text = reply.html
+    asked = reply.match.topics[1] if reply.match else ""
+    title = core.kb.topics[asked].text("en").title
+    assert text.index("112") < text.index(title), text
+    assert reply.rows[0][0].label.endswith(title)
+
+
+def test_check_reports_corpus_problems_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kb = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, kb)
+    (kb / "danger" / "zz-broken.yaml").write_text(
+        "author: zz-broken\nbrief: test\nen:\n  danger:\n    - he is on the roof now\n"
+        "  calm:\n    - he is on the roof now\nfr:\n  danger: [x]\n  calm: [y]\nnl:\n  danger: [x]\n"
+        "  calm: [y]\n",
+        encoding="utf-8",
+    )
+    assert main(["check", "--knowledge", str(kb)]) == 1
+    err = capsys.readouterr().err
+    assert f"{kb}/danger/zz-broken.yaml:1: error: pt: field required" in err
+    assert "Traceback" not in err
+    (kb / "danger" / "zz-broken.yaml").write_text(
+        "author: zz-broken\nbrief: test\n"
+        + "".join(
+            f"{lang}:\n  danger:\n    - he is on the roof now\n  calm:\n    - fine\n"
+            for lang in ["en", "fr", "nl", "pt"]
+        ).replace("    - fine\n", "    - he is on the roof now\n", 1),
+        encoding="utf-8",
+    )
+    assert main(["check", "--knowledge", str(kb)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{kb}/danger/zz-broken.yaml:7: error: en.calm.0: also written as a danger message elsewhere" in err
+    )
