@@ -52,36 +52,71 @@ def main() -> int:
         for lang in LANGS
         for q in (t.text(lang).title, *t.text(lang).questions)
     ] + [q for lang in LANGS for q in kb.out_of_scope.questions(lang)]
-    base = DangerTuning()
-    d_s, d_h, c_s, c_h = [], [], [], []
-    for f in kb.danger:
-        det = DangerDetector(cache, kb.danger, kb.lexicon, calm_questions, base, exclude_author=f.author)
-        s, h = scored(det, [(t, lang) for lang in LANGS for t in f.examples(lang).danger])
-        d_s.append(s)
-        d_h.append(h)
-        s, h = scored(det, [(t, lang) for lang in LANGS for t in f.examples(lang).calm])
-        c_s.append(s)
-        c_h.append(h)
-    ds, dh, cs, ch = map(np.concatenate, (d_s, d_h, c_s, c_h))
-    full = DangerDetector(cache, kb.danger, kb.lexicon, calm_questions, base)
     extra = [i for n in ("dev.yaml", "train.yaml") for i in load_items(ROOT / "tests" / "eval" / n)]
     # procedural questions ("emergency number?") are the topic matcher's job, not the detector's
     dev_d = [(i.q, i.lang) for i in extra if i.is_danger and len(i.q.split()) > 5]
     dev_c = [(i.q, i.lang) for i in extra if not i.is_danger]
-    vd, vdh = scored(full, dev_d)
-    vc, vch = scored(full, dev_c)
-    print(f"{len(kb.danger)} authors, {len(ds)} danger / {len(cs)} calm held out; dev {len(vd)} / {len(vc)}")
-    print(f"lexicon alone: held-out recall {dh.mean():.1%}, alarms on calm {ch.mean():.1%}")
-    print(f"{'lex_thr':>8}{'thr':>6}{'recall':>8}{'alarms':>8}{'dev rec':>9}{'dev FA':>8}")
-    for lex in (0.02, 0.05, 0.1, 0.2, 0.3):
-        for thr in np.arange(0.95, 0.05, -0.01):
-            t = replace(base, threshold=round(float(thr), 2), lexicon_threshold=lex)
-            if alarms(ds, dh, t).mean() >= RECALL_FLOOR:
-                break
-        print(
-            f"{lex:>8}{t.threshold:>6}{alarms(ds, dh, t).mean():>8.1%}{alarms(cs, ch, t).mean():>8.1%}"
-            f"{alarms(vd, vdh, t).mean():>9.1%}{alarms(vc, vch, t).mean():>8.1%}"
-        )
+    d_lang = np.array([lang for f in kb.danger for lang in LANGS for _ in f.examples(lang).danger])
+    c_lang = np.array([lang for f in kb.danger for lang in LANGS for _ in f.examples(lang).calm])
+    print(
+        f"{len(kb.danger)} authors; {len(d_lang)} danger / {len(c_lang)} calm held out; dev {len(dev_d)} / {len(dev_c)}"
+    )
+    print(
+        f"{'c_vec':>6}{'c_ngr':>6}{'calm_w':>7}{'mix':>5}{'lex':>5}{'thr':>6}{'recall':>8}{'alarms':>8}{'dev rec':>9}{'dev FA':>8}"
+    )
+    grid = [
+        (4.0, 16.0, 3.0),
+        (1.0, 16.0, 3.0),
+        (16.0, 16.0, 3.0),
+        (4.0, 4.0, 3.0),
+        (4.0, 64.0, 3.0),
+        (4.0, 16.0, 1.0),
+        (4.0, 16.0, 6.0),
+    ]
+    for c_vec, c_ngr, calm_w in grid:
+        fitted = replace(DangerTuning(), c_vectors=c_vec, c_ngrams=c_ngr, calm_weight=calm_w)
+        per_mix: dict[float, list[np.ndarray]] = {}
+        for f in kb.danger:
+            for mix in (0.3, 0.5, 0.7):
+                det = DangerDetector(
+                    cache,
+                    kb.danger,
+                    kb.lexicon,
+                    calm_questions,
+                    replace(fitted, w_vectors=mix),
+                    exclude_author=f.author,
+                )
+                parts = per_mix.setdefault(
+                    mix, [np.zeros(0), np.zeros(0, bool), np.zeros(0), np.zeros(0, bool)]
+                )
+                s, h = scored(det, [(t, lang) for lang in LANGS for t in f.examples(lang).danger])
+                parts[0], parts[1] = np.r_[parts[0], s], np.r_[parts[1], h]
+                s, h = scored(det, [(t, lang) for lang in LANGS for t in f.examples(lang).calm])
+                parts[2], parts[3] = np.r_[parts[2], s], np.r_[parts[3], h]
+        for mix, (ds, dh, cs, ch) in per_mix.items():
+            dev_det = DangerDetector(
+                cache, kb.danger, kb.lexicon, calm_questions, replace(fitted, w_vectors=mix)
+            )
+            vd, vdh = scored(dev_det, dev_d)
+            vc, vch = scored(dev_det, dev_c)
+            for lex in (0.1, 0.2):
+                for thr in np.arange(0.95, 0.05, -0.01):
+                    t = replace(fitted, w_vectors=mix, threshold=round(float(thr), 2), lexicon_threshold=lex)
+                    if alarms(ds, dh, t).mean() >= RECALL_FLOOR:
+                        break
+                print(
+                    f"{c_vec:>6}{c_ngr:>6}{calm_w:>7}{mix:>5}{lex:>5}{t.threshold:>6}{alarms(ds, dh, t).mean():>8.1%}"
+                    f"{alarms(cs, ch, t).mean():>8.1%}{alarms(vd, vdh, t).mean():>9.1%}{alarms(vc, vch, t).mean():>8.1%}",
+                    flush=True,
+                )
+                if (
+                    t == replace(DangerTuning(), threshold=t.threshold)
+                    and lex == DangerTuning().lexicon_threshold
+                ):
+                    for lang in LANGS:
+                        rec = alarms(ds[d_lang == lang], dh[d_lang == lang], t).mean()
+                        fa = alarms(cs[c_lang == lang], ch[c_lang == lang], t).mean()
+                        print(f"      {lang}: held-out recall {rec:.1%}, alarms on calm {fa:.1%}")
     return 0
 
 

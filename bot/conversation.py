@@ -478,7 +478,9 @@ class Core:
             guidance = self.topic_html(asked, lang)
             if len(text) + len(guidance) < MAX_REPLY_CHARS:
                 text += "\n\n———\n" + self.t(lang, "emergency.also") + "\n\n" + guidance
-            rows.insert(0, (Button("› " + asked.text(lang).title, OpenTopic(asked.id)),))
+            button = Button("› " + asked.text(lang).title, OpenTopic(asked.id))
+            rows = [row for r in rows if (row := tuple(b for b in r if b != button))]  # no twin below
+            rows.insert(0, (button,))
         return Reply(text, lang, "emergency", tuple(rows), EMERGENCY_TOPIC, match)
 
     def card_html(self, ref: Referral, lang: Lang) -> str:

@@ -15,12 +15,17 @@ from tests.conftest import KNOWLEDGE, SHARED
 
 FACTS = SHARED / "facts" / "referrals.yaml"
 SPEC = SHARED / "spec" / "topics.yaml"
+needs_shared = pytest.mark.skipif(
+    not (FACTS.is_file() and SPEC.is_file()),
+    reason="needs the team's ../shared (topic spec and verified facts) beside the checkout, as CI has it",
+)
 
 
 def facts() -> dict[str, dict[str, object]]:
     return {o["id"]: o for o in yaml.safe_load(FACTS.read_text(encoding="utf-8"))["organisations"]}
 
 
+@needs_shared
 def test_every_required_topic_exists_in_its_section(core: Core) -> None:
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     required = {t["id"]: section for section, topics in spec.items() for t in topics}
@@ -45,6 +50,7 @@ def test_each_service_menu_lists_the_topics_that_belong_to_it(core: Core) -> Non
     assert "police-hate-crime" not in core.kb.services["health"].topics
 
 
+@needs_shared
 def test_referral_directory_holds_every_high_and_medium_fact_and_nothing_else(core: Core) -> None:
     known = facts()
     eligible = {k for k, v in known.items() if v["confidence"] in ("high", "medium")}
@@ -57,6 +63,7 @@ def test_referral_directory_holds_every_high_and_medium_fact_and_nothing_else(co
         assert ref.confidence == fact["confidence"]
 
 
+@needs_shared
 def test_no_phone_number_address_or_website_in_knowledge_that_is_not_in_the_facts_file() -> None:
     text = FACTS.read_text(encoding="utf-8")
     known_phones = {phone_key(m) for m in re.findall(r"\+?\d[\d .\-/()]{1,20}\d", text)}

@@ -19,17 +19,19 @@ def test_dev_set_floors_hold(dev_report: dict[str, object]) -> None:
     overall = dev_report["overall"]
     assert isinstance(overall, dict)
     assert overall["n"] + overall["emergency_n"] >= 49 * 3 * 4 and overall["skipped"] == 0
-    assert overall["top1"] >= 0.85, overall
-    assert overall["oos_refused"] >= 0.80, overall
+    assert overall["top1"] >= 0.92, overall
+    assert overall["answer_precision"] >= 0.95, overall
+    assert overall["oos_refused"] >= 0.85, overall
     assert overall["emergency_recall"] == 1.0, overall
+    assert overall["false_alarms"] <= 0.05, overall
 
 
 def test_every_language_stays_useful(dev_report: dict[str, object]) -> None:
     by_lang = dev_report["by_lang"]
     assert isinstance(by_lang, dict)
     for lang, figures in by_lang.items():
-        assert figures["top1"] >= 0.75, (lang, figures)
-        assert figures["oos_refused"] >= 0.75, (lang, figures)
+        assert figures["top1"] >= 0.88, (lang, figures)
+        assert figures["oos_refused"] >= 0.8, (lang, figures)
 
 
 def test_folding_removes_case_accents_and_punctuation() -> None:

@@ -146,6 +146,7 @@ def test_a_false_alarm_still_shows_the_guidance_asked_for(core: Core) -> None:
     title = core.kb.topics[asked].text("en").title
     assert text.index("112") < text.index(title), text
     assert reply.rows[0][0].label.endswith(title)
+    assert [b.label for row in reply.rows for b in row].count(reply.rows[0][0].label) == 1
 
 
 def test_check_reports_corpus_problems_with_file_and_line(

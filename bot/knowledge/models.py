@@ -169,6 +169,7 @@ class DangerLexicon(_Frozen):
     words; `*` stands for up to three other words.
     """
 
+    sure: tuple[str, ...] = ()  # concepts that alarm whatever the classifier says
     en: dict[str, tuple[str, ...]]
     fr: dict[str, tuple[str, ...]]
     nl: dict[str, tuple[str, ...]]

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.knowledge.models import LANGS, DangerFile, DangerLexicon, Lang
-from bot.matching.encoder import EmbeddingCache
+from bot.matching.encoder import EmbeddingCache, Vectors
 from bot.matching.ngrams import N_BUCKETS, SIZES, tfidf_rows, weighted
 from bot.matching.normalise import Analyzer, fold
 
@@ -36,11 +36,12 @@ _SENTENCE = re.compile(r"(?<=[.!?;:\n])\s+|\s+[-–—]\s+|\n")
 class DangerTuning:
     """Chosen by benchmarks/calibrate_danger.py (leave-one-author-out on the corpus); see docs/matching.md."""
 
-    threshold: float = 0.54  # ensemble probability that raises the alarm on its own
-    lexicon_threshold: float = 0.1  # ... and the lower one at which a lexicon phrase confirms it
+    threshold: float = 0.51  # ensemble probability that raises the alarm on its own
+    lexicon_threshold: float = 0.05  # ... and the lower one at which a lexicon phrase confirms it
     c_vectors: float = 4.0  # inverse regularisation of the model on sentence vectors
     c_ngrams: float = 16.0  # ... and of the model on character n-grams
     calm_weight: float = 3.0  # a calm corpus message weighs this many topic example questions
+    w_vectors: float = 0.3  # share of the sentence-vector model in the averaged probability
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ class Lexicon:
 
     def __init__(self, lexicon: DangerLexicon | None) -> None:
         self.analyzers = {lang: Analyzer(lang) for lang in LANGS}
+        self.sure = frozenset(lexicon.sure if lexicon else ())
         self._by_first: dict[Lang, dict[str, list[tuple[str, tuple[str | None, ...]]]]] = {}
         for lang in LANGS:
             table: dict[str, list[tuple[str, tuple[str | None, ...]]]] = {}
@@ -90,17 +92,21 @@ class Lexicon:
         return [stem(w) for w in fold(text).split()]
 
     def find(self, text: str, langs: Iterable[Lang]) -> tuple[str, str] | None:
-        """(concept, phrase stems) of the first phrase found, in any of langs."""
+        """(concept, phrase stems) of a phrase found in any of langs: a "sure" one if there is one."""
+        first: tuple[str, str] | None = None
         for lang in dict.fromkeys(langs):
             table = self._by_first[lang]
             if not table:
                 continue
             stems = self.stems(text, lang)
-            for i, first in enumerate(stems):
-                for concept, seq in table.get(first, ()):
+            for i, stem in enumerate(stems):
+                for concept, seq in table.get(stem, ()):
                     if _matches(stems, i, seq):
-                        return concept, " ".join(s or "*" for s in seq)
-        return None
+                        hit = concept, " ".join(s or "*" for s in seq)
+                        if concept in self.sure:
+                            return hit
+                        first = first or hit
+        return first
 
 
 def _matches(stems: Sequence[str], start: int, seq: Sequence[str | None]) -> bool:
@@ -126,8 +132,9 @@ class DangerClassifier:
     Fitted with scikit-learn when the corpus changes; the weights are cached, so a normal start
     reads four arrays and scores with numpy alone."""
 
-    def __init__(self, cache: EmbeddingCache, arrays: dict[str, npt.NDArray[Any]]) -> None:
+    def __init__(self, cache: EmbeddingCache, arrays: dict[str, npt.NDArray[Any]], w_vectors: float) -> None:
         self.cache = cache
+        self.mix = w_vectors
         self.w_vectors, self.w_ngrams, self.idf = arrays["w_vectors"], arrays["w_ngrams"], arrays["idf"]
         self.columns = arrays["columns"]
         self.b_vectors, self.b_ngrams = (float(b) for b in arrays["bias"])
@@ -171,11 +178,12 @@ class DangerClassifier:
         at, vals = weighted(text, self.columns, self.idf)
         return float(vals @ self.w_ngrams[at]) + self.b_ngrams
 
-    def probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        vectors = self.cache.encoder.encode(texts).astype(np.float64)
+    def probabilities(self, texts: Sequence[str], vectors: Vectors | None = None) -> npt.NDArray[np.float64]:
+        """Danger probability per text; vectors: the texts' sentence vectors, when already computed."""
+        vectors = (self.cache.encoder.encode(texts) if vectors is None else vectors).astype(np.float64)
         z_vectors = vectors @ self.w_vectors + self.b_vectors
         z_ngrams = np.array([self._ngram_logit(t) for t in texts])
-        out: npt.NDArray[np.float64] = (_sigmoid(z_vectors) + _sigmoid(z_ngrams)) / 2
+        out: npt.NDArray[np.float64] = self.mix * _sigmoid(z_vectors) + (1 - self.mix) * _sigmoid(z_ngrams)
         return out
 
 
@@ -221,18 +229,27 @@ class DangerDetector:
             arrays = cache.trained(
                 "danger", material, lambda _: DangerClassifier.fit(cache, danger, calm, other, t)
             )
-            self.classifier = DangerClassifier(cache, arrays)
+            self.classifier = DangerClassifier(cache, arrays, t.w_vectors)
 
-    def score(self, text: str) -> float:
+    def score(self, text: str, parts: Sequence[str] | None = None, vectors: Vectors | None = None) -> float:
+        """The most alarming piece's probability; parts and vectors: pieces(text) and their vectors."""
         if self.classifier is None or not text.strip():
             return 0.0
-        return float(self.classifier.probabilities(pieces(text)).max())
+        return float(self.classifier.probabilities(parts or pieces(text), vectors).max())
 
-    def check(self, text: str, langs: Iterable[Lang]) -> Verdict:
-        score = self.score(text)
+    def check(
+        self,
+        text: str,
+        langs: Iterable[Lang],
+        parts: Sequence[str] | None = None,
+        vectors: Vectors | None = None,
+    ) -> Verdict:
+        score = self.score(text, parts, vectors)
         if score >= self.tuning.threshold:
             return Verdict(True, score, "classifier")
         found = self.lexicon.find(text, langs)
-        if found and (score >= self.tuning.lexicon_threshold or self.classifier is None):
+        if found and (
+            found[0] in self.lexicon.sure or score >= self.tuning.lexicon_threshold or self.classifier is None
+        ):
             return Verdict(True, score, f"lexicon:{found[0]}")
         return Verdict(False, score)

@@ -10,7 +10,7 @@ import numpy as np
 
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import LANGS, DangerFile, DangerLexicon, Lang, OutOfScope, Topic
-from bot.matching.danger import DangerDetector, DangerTuning, Verdict
+from bot.matching.danger import DangerDetector, DangerTuning, Verdict, pieces
 from bot.matching.encoder import EmbeddingCache, default_encoder
 from bot.matching.index import LanguageIndex, Signals
 from bot.matching.intent import IntentClassifier
@@ -119,10 +119,13 @@ class Matcher:
     def match(self, text: str, lang: Lang, detect: bool = True) -> Match:
         asked = lang
         lang = self.detect_language(text, lang) if detect else lang
-        verdict = self.danger.check(text, (asked, lang)) if self.has_emergency else None
+        # One encoder call for everything: the message and, for danger, its sentences and windows.
+        parts = pieces(text)
+        vectors = self.cache.encoder.encode(parts)
+        vector = vectors[0]
+        verdict = self.danger.check(text, (asked, lang), parts, vectors) if self.has_emergency else None
         emergency = bool(verdict and verdict.danger)
         signals = self.indexes[lang].signals(text)
-        vector = self.semantic.encode(text)
         semantic = self.semantic.similarity(vector, lang)
         scores = self.scores(signals, semantic, self.intent.probabilities(text, vector))
         order = np.argsort(-scores)[:6]

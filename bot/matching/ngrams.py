@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -20,8 +21,9 @@ N_BUCKETS = 1 << 22
 SIZES = (3, 4, 5)
 
 
+@lru_cache(maxsize=4096)  # one message is read by the danger and the intent models: cut it once
 def ngrams(text: str) -> dict[int, float]:
-    """Hashed n-gram -> 1 + log(count)."""
+    """Hashed n-gram -> 1 + log(count). The dict is shared: never modify it."""
     counts: dict[int, int] = {}
     for word in fold(text).split()[:MAX_WORDS]:
         padded = f" {word} "

@@ -39,10 +39,19 @@ class SemanticIndex:
                 labels.append(len(topics))  # the reject class: one more column
                 langs.append(lang_i)
         self.n_columns = len(topics) + 1
-        self.vectors: Vectors = cache.embed(texts)
-        self.labels = np.array(labels, dtype=np.int64)
-        self.langs = np.array(langs, dtype=np.int64)
         self.cache = cache
+        # Sorted by column, so one maximum.reduceat gives every column's best neighbour.
+        order = np.argsort(np.array(labels, dtype=np.int64), kind="stable")
+        self.labels = np.array(labels, dtype=np.int64)[order]
+        self.vectors: Vectors = (
+            cache.embed(texts)[order] if texts else np.zeros((0, cache.encoder.dim), np.float32)
+        )
+        written_in = np.array(langs, dtype=np.int64)[order]
+        self.weights = {
+            lang: np.where(written_in == i, 1.0, CROSS_LANGUAGE).astype(np.float32)
+            for i, lang in enumerate(LANGS)
+        }
+        self.columns, self.starts = np.unique(self.labels, return_index=True)
 
     def encode(self, text: str) -> Vectors:
         vector: Vectors = self.cache.encoder.encode([text])[0]
@@ -50,11 +59,10 @@ class SemanticIndex:
 
     def similarity(self, query: Vectors, lang: Lang) -> FloatArray:
         """Per column (topics, then reject), the best weighted cosine of one of its examples."""
-        out = np.full(self.n_columns, -1.0)
+        out = np.zeros(self.n_columns)
         if not len(self.vectors):
-            return np.zeros(self.n_columns)
-        cos = (self.vectors @ query).astype(np.float64)
-        cos = np.where(self.langs == LANGS.index(lang), cos, cos * CROSS_LANGUAGE)
-        np.maximum.at(out, self.labels, cos)
+            return out
+        cos = (self.vectors @ query) * self.weights[lang]
+        out[self.columns] = np.maximum.reduceat(cos, self.starts)
         clipped: FloatArray = np.clip(out, 0.0, 1.0)
         return clipped
