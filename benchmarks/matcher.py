@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -75,6 +76,42 @@ def scale(topics: list[Topic], factor: int) -> list[Topic]:
             }
             out.append(t.model_copy(update={"id": f"{t.id}-x{copy}", **texts}))
     return out
+
+
+class TiledCache(EmbeddingCache):
+    """For the scaled knowledge: the copies' vectors as usual, the trained weights tiled from 1x.
+
+    Fitting a 490-class model is a curator's one-off cost (minutes), not start-up or latency;
+    copies of the same texts would not teach it anything anyway."""
+
+    def __init__(self, base: EmbeddingCache, matcher: Matcher, factor: int) -> None:
+        super().__init__(base.encoder, base.path.parent if base.path else None, models_on_disk=False)
+        self._vectors, self._loaded = base._vectors, True
+        intent = matcher.intent
+        topics = len(intent.classes) - 1  # the last class is the reject class
+        rows = [*np.tile(np.arange(topics), factor), topics]
+        self.arrays = {
+            "intent": {
+                "columns": intent.columns,
+                "idf": intent.idf,
+                "w_grams": intent.w_grams[rows],
+                "w_vector": intent.w_vector[rows],
+                "bias": intent.bias[rows],
+                "classes": np.arange(len(rows)),
+            },
+        }
+        clf = matcher.danger.classifier
+        assert clf is not None
+        self.arrays["danger"] = {
+            "w_vectors": clf.w_vectors,
+            "w_ngrams": clf.w_ngrams,
+            "idf": clf.idf,
+            "columns": clf.columns,
+            "bias": np.array([clf.b_vectors, clf.b_ngrams]),
+        }
+
+    def trained(self, name: str, material: object, fit: object) -> dict[str, np.ndarray]:  # type: ignore[override]
+        return self.arrays[name]
 
 
 def score(name: str, fn: Callable[[Item], Answer], items: list[Item]) -> dict[str, float | str]:
@@ -195,13 +232,25 @@ def main() -> int:
             f"ours - best peer: {100 * (ours_top1 - best_peer):+.1f} points top-1 (ratio {ours_top1 / best_peer:.2f})"
         )
     print(f"\nTF-IDF peer training: {tfidf_build:.1f} s")
-    print(f"\n{'knowledge':10}{'topics':>7}{'start-up s':>11}{'p50 ms':>8}{'p99 ms':>8}")
+    load = "from pathlib import Path; from bot.conversation import Core; Core.load(Path('knowledge'), Path('locales'))"
+    starts = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", load], cwd=ROOT, check=True, capture_output=True)
+        starts.append(time.perf_counter() - t0)
+    print(
+        f"start-up, a new process loading knowledge and models (warm cache): median {statistics.median(starts):.2f} s"
+    )
+    print(
+        f"\n{'knowledge':10}{'topics':>7}{'build s':>11}{'p50 ms':>8}{'p99 ms':>8}  (build: the matcher, warm cache)"
+    )
     sample = [i for i in items if i.topic is not None][:200]
     for factor in (int(f) for f in args.factors.split(",")):
         big = scale(topics, factor)
-        Matcher(big, out_of_scope=kb.out_of_scope, cache=cache, danger=kb.danger, lexicon=kb.lexicon)  # warm
+        scaled = cache if factor == 1 else TiledCache(cache, matcher, factor)
+        Matcher(big, out_of_scope=kb.out_of_scope, cache=scaled, danger=kb.danger, lexicon=kb.lexicon)  # warm
         t0 = time.perf_counter()
-        m = Matcher(big, out_of_scope=kb.out_of_scope, cache=cache, danger=kb.danger, lexicon=kb.lexicon)
+        m = Matcher(big, out_of_scope=kb.out_of_scope, cache=scaled, danger=kb.danger, lexicon=kb.lexicon)
         build = time.perf_counter() - t0
         times = []
         for item in sample:

@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from bot.conversation import Core, Input
 from bot.knowledge.models import DangerLexicon
-from bot.matching.danger import MAX_PIECES, Lexicon, pieces
+from bot.matching.danger import MAX_PIECES, Lexicon, pieces, read
 from bot.matching.encoder import EmbeddingCache, Vectors, default_encoder
 from tests.conftest import KNOWLEDGE
 
@@ -87,6 +87,16 @@ def test_lexicon_matches_stems_gaps_and_stars_in_order() -> None:
     assert lexicon.find("hij zegt zelfmoord te plegen", ("nl",)) is not None  # one word between
     assert lexicon.find("pills she took", ("en",)) is None  # order matters
     assert lexicon.find("she took all of her pills", ("nl",)) is None  # only the languages asked for
+
+
+def test_windows_borrow_their_sentence_vector_so_the_encoder_runs_once_per_sentence() -> None:
+    enc = Counting()
+    one = "At the desk today a man told me a long story about his flat, his papers and his family,"
+    text = one + " and then he said his brother is waiting outside with a knife for his sister. Thanks"
+    parts, vectors = read(text, enc)
+    assert len(parts) > 3 and vectors.shape == (len(parts), 512)
+    assert len(enc.calls) == 1 and len(enc.calls[0]) < len(parts)  # windows are not encoded
+    assert any("waiting outside with a knife" in p and len(p.split()) <= 14 for p in parts)
 
 
 def test_a_long_paste_is_read_in_bounded_pieces() -> None:

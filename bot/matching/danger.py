@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.knowledge.models import LANGS, DangerFile, DangerLexicon, Lang
-from bot.matching.encoder import EmbeddingCache, Vectors
+from bot.matching.encoder import EmbeddingCache, Encoder, Vectors
 from bot.matching.ngrams import N_BUCKETS, SIZES, tfidf_rows, weighted
 from bot.matching.normalise import Analyzer, fold
 
@@ -51,17 +51,35 @@ class Verdict:
     cue: str = ""  # "lexicon:<concept>" or "classifier"
 
 
-def pieces(text: str) -> list[str]:
-    """The whole message, its sentences, and windows of its long sentences."""
-    out = [text]
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """(piece, the piece whose sentence vector stands for it): windows borrow their sentence's."""
+    out = [(text, text)]
     sentences = [s for s in _SENTENCE.split(text) if s and s.strip()]
     for sentence in sentences:
         words = sentence.split()
-        if len(sentences) > 1 and len(words) >= 3:
-            out.append(sentence)
+        owner = sentence if len(sentences) > 1 and len(words) >= 3 else text
+        if owner is sentence:
+            out.append((sentence, sentence))
         if len(words) > WINDOW:
-            out.extend(" ".join(words[i : i + WINDOW]) for i in range(0, len(words) - STRIDE, STRIDE))
-    return list(dict.fromkeys(out))[:MAX_PIECES]
+            out.extend(
+                (" ".join(words[i : i + WINDOW]), owner) for i in range(0, len(words) - STRIDE, STRIDE)
+            )
+    return list(dict(out).items())[:MAX_PIECES]
+
+
+def pieces(text: str) -> list[str]:
+    """The whole message, its sentences, and windows of its long sentences."""
+    return [p for p, _ in _pieces(text)]
+
+
+def read(text: str, encoder: Encoder) -> tuple[list[str], Vectors]:
+    """pieces(text) and a sentence vector for each. The encoder is the costly step, so only the
+    message and its sentences are encoded; a window uses its sentence's vector (its own
+    character n-grams still count in full)."""
+    parts = _pieces(text)
+    owners = list(dict.fromkeys(o for _, o in parts))
+    by_owner = dict(zip(owners, encoder.encode(owners), strict=True))
+    return [p for p, _ in parts], np.stack([by_owner[o] for _, o in parts])
 
 
 class Lexicon:
@@ -235,7 +253,9 @@ class DangerDetector:
         """The most alarming piece's probability; parts and vectors: pieces(text) and their vectors."""
         if self.classifier is None or not text.strip():
             return 0.0
-        return float(self.classifier.probabilities(parts or pieces(text), vectors).max())
+        if parts is None or vectors is None:
+            parts, vectors = read(text, self.cache.encoder)
+        return float(self.classifier.probabilities(parts, vectors).max())
 
     def check(
         self,

@@ -10,7 +10,7 @@ import numpy as np
 
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import LANGS, DangerFile, DangerLexicon, Lang, OutOfScope, Topic
-from bot.matching.danger import DangerDetector, DangerTuning, Verdict, pieces
+from bot.matching.danger import DangerDetector, DangerTuning, Verdict, read
 from bot.matching.encoder import EmbeddingCache, default_encoder
 from bot.matching.index import LanguageIndex, Signals
 from bot.matching.intent import IntentClassifier
@@ -120,8 +120,7 @@ class Matcher:
         asked = lang
         lang = self.detect_language(text, lang) if detect else lang
         # One encoder call for everything: the message and, for danger, its sentences and windows.
-        parts = pieces(text)
-        vectors = self.cache.encoder.encode(parts)
+        parts, vectors = read(text, self.cache.encoder)
         vector = vectors[0]
         verdict = self.danger.check(text, (asked, lang), parts, vectors) if self.has_emergency else None
         emergency = bool(verdict and verdict.danger)
@@ -187,6 +186,8 @@ def build_matcher(
         from bot.paths import cache_dir
 
         cache = EmbeddingCache(default_encoder(), cache_dir())
-    return Matcher(
+    matcher = Matcher(
         list(kb.topics.values()), tuning, kb.out_of_scope, cache=cache, danger=kb.danger, lexicon=kb.lexicon
     )
+    cache.encoder.encode(["warm-up"])  # loads the weights now, not on the first worker's question
+    return matcher
