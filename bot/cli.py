@@ -16,6 +16,12 @@ from bot.problems import KnowledgeError, by_position
 
 
 def _core(args: argparse.Namespace) -> Core:
+    from bot.paths import cache_dir
+
+    if not any(cache_dir().glob("intent-*.npz")):
+        print(
+            "First start here: preparing the matcher (about a minute, once)...", file=sys.stderr, flush=True
+        )
     return Core.load(args.knowledge, args.locales, args.lang)
 
 

@@ -271,6 +271,9 @@ def check_danger(kb: KnowledgeBase) -> Iterator[Problem]:
         return
     lexicon = Lexicon(kb.lexicon)
     lex_path = kb.root / "danger-lexicon.yaml"
+    for i, concept in enumerate(kb.lexicon.sure if kb.lexicon else ()):
+        if missing := [lang for lang in LANGS if kb.lexicon and concept not in kb.lexicon.concepts(lang)]:
+            yield kb.problem_at(lex_path, ("sure", i), f"{concept!r} has no phrases in {', '.join(missing)}")
     fired: dict[str, int] = {}
     for lang in LANGS:
         seen: dict[str, str] = {}

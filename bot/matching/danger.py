@@ -1,12 +1,15 @@
 """Recognises messages that signal immediate danger, however they are phrased, in the four languages.
 
 Two detectors, OR'ed, because a miss can cost a life and a false alarm costs one tap:
-- a linear classifier over sentence vectors, trained at load on the curators' danger corpus
-  (knowledge/danger/: danger and calm messages by several authors) with every topic's example
-  questions as extra calm messages. It reads the whole message and each of its sentences (and
-  windows of long ones), so a cue in the middle of a long description is not averaged away;
+- a classifier: two logistic regressions averaged, on sentence vectors and on character n-grams,
+  trained on the curators' danger corpus (knowledge/danger/: danger and calm messages by several
+  authors) with every topic's example questions as extra calm messages; fitted when the corpus
+  changes, then cached. It reads the whole message, each sentence and windows of long ones, and
+  keeps the most alarming piece, so a cue in the middle of a long description is not averaged away;
 - a lexicon of concept phrases (knowledge/danger-lexicon.yaml) matched on word stems: methods,
-  weapons, medical signs, imminence. Matching is a linear scan with bounded gaps, no regex.
+  weapons, medical signs, imminence. A phrase of a "sure" concept (an explicit intent to die or to
+  kill) alarms on its own; the others need the classifier not to be all but sure the text is calm.
+  Matching is a linear scan with bounded gaps, no regex.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ class DangerTuning:
 class Verdict:
     danger: bool
     score: float  # classifier probability of the most alarming piece
-    cue: str = ""  # "lexicon:<concept>" or "classifier"
+    cue: str = ""  # "classifier", "lexicon:<concept>", or "topic" (closest to the emergency topic)
 
 
 def _pieces(text: str) -> list[tuple[str, str]]:
@@ -57,8 +60,9 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     sentences = [s for s in _SENTENCE.split(text) if s and s.strip()]
     for sentence in sentences:
         words = sentence.split()
-        owner = sentence if len(sentences) > 1 and len(words) >= 3 else text
-        if owner is sentence:
+        own_piece = len(sentences) > 1 and len(words) >= 3
+        owner = sentence if own_piece else text
+        if own_piece:
             out.append((sentence, sentence))
         if len(words) > WINDOW:
             out.extend(
