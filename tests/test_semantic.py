@@ -187,3 +187,11 @@ def test_check_reports_corpus_problems_with_file_and_line(
     assert (
         f"{kb}/danger/zz-broken.yaml:7: error: en.calm.0: also written as a danger message elsewhere" in err
     )
+
+
+def test_the_loaded_bot_runs_blas_on_one_thread(core: Core) -> None:
+    """Two BLAS threads on two busy cores made one encoder 100x slower (benchmarks/encoder.py)."""
+    from threadpoolctl import threadpool_info
+
+    blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    assert blas and set(blas) == {1}

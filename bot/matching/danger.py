@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.knowledge.models import LANGS, DangerFile, DangerLexicon, Lang
-from bot.matching.encoder import EmbeddingCache, Encoder, Vectors
+from bot.matching.encoder import EmbeddingCache, Encoder, Vectors, pin_threads
 from bot.matching.ngrams import N_BUCKETS, SIZES, tfidf_rows, weighted
 from bot.matching.normalise import Analyzer, fold
 
@@ -170,7 +170,6 @@ class DangerClassifier:
         t: DangerTuning,
     ) -> dict[str, npt.NDArray[Any]]:
         from sklearn.linear_model import LogisticRegression
-        from threadpoolctl import threadpool_limits
 
         texts = [*danger, *calm, *other]
         y = np.r_[np.ones(len(danger)), np.zeros(len(calm) + len(other))]
@@ -183,11 +182,11 @@ class DangerClassifier:
             np.ones(len(other)),
         ]
         grams, columns, idf = tfidf_rows(texts)
-        with threadpool_limits(limits=1):
-            by_vectors = LogisticRegression(C=t.c_vectors, max_iter=3000)
-            by_vectors.fit(cache.embed(texts), y, sample_weight=weights)
-            by_ngrams = LogisticRegression(C=t.c_ngrams, max_iter=3000)
-            by_ngrams.fit(grams, y, sample_weight=weights)
+        pin_threads()  # scikit-learn and scipy bring their own BLAS
+        by_vectors = LogisticRegression(C=t.c_vectors, max_iter=3000)
+        by_vectors.fit(cache.embed(texts), y, sample_weight=weights)
+        by_ngrams = LogisticRegression(C=t.c_ngrams, max_iter=3000)
+        by_ngrams.fit(grams, y, sample_weight=weights)
         return {
             "w_vectors": by_vectors.coef_[0].astype(np.float64),
             "w_ngrams": by_ngrams.coef_[0].astype(np.float64),

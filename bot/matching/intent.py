@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.knowledge.models import LANGS, Lang, Topic
-from bot.matching.encoder import EmbeddingCache, Vectors
+from bot.matching.encoder import EmbeddingCache, Vectors, pin_threads
 from bot.matching.ngrams import tfidf_rows, weighted
 
 FloatArray = npt.NDArray[np.float64]
@@ -67,7 +67,6 @@ def _fit(
 ) -> dict[str, npt.NDArray[np.generic]]:
     from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
-    from threadpoolctl import threadpool_limits
 
     if len(set(labels)) < 2:  # nothing to tell apart
         empty = np.zeros((0, 0), dtype=np.float32)
@@ -87,8 +86,8 @@ def _fit(
     if start is not None:  # a small edit: start from the old optimum
         model.set_params(warm_start=True)
         model.coef_, model.intercept_ = start
-    with threadpool_limits(limits=1):
-        model.fit(x, y)
+    pin_threads()  # scikit-learn and scipy bring their own BLAS
+    model.fit(x, y)
     coef = model.coef_.astype(np.float32)
     bias = model.intercept_.astype(np.float32)
     if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row; softmax over [0, z] is the same
