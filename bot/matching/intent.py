@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from bot.knowledge.models import LANGS, Lang, Topic
 from bot.matching.encoder import EmbeddingCache, Vectors, pin_threads
-from bot.matching.ngrams import tfidf_rows, weighted
+from bot.matching.ngrams import N_BUCKETS, SIZES, tfidf_rows, weighted
 
 FloatArray = npt.NDArray[np.float64]
 C = 10.0  # inverse regularisation: chosen on the dev split (docs/matching.md)
@@ -38,7 +38,8 @@ class IntentClassifier:
                 texts.append(sentence)
                 labels.append(len(topics))
         self.n_columns = len(topics) + 1
-        material = [f"C={C}", *(f"{label}\t{text}" for label, text in zip(labels, texts, strict=True))]
+        material = [f"C={C} ngrams={N_BUCKETS},{SIZES}"]
+        material += [f"{label}\t{text}" for label, text in zip(labels, texts, strict=True)]
         arrays = cache.trained("intent", material, lambda previous: _fit(cache, texts, labels, previous))
         self.columns = arrays["columns"]  # the n-gram hashes seen in training, sorted
         self.idf = arrays["idf"]
