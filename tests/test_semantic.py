@@ -195,3 +195,12 @@ def test_the_loaded_bot_runs_blas_on_one_thread(core: Core) -> None:
 
     blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
     assert blas and set(blas) == {1}
+
+
+def test_an_unwritable_cache_costs_time_not_answers(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    cache = EmbeddingCache(Counting(), blocker / "cache")  # mkdir under a regular file fails
+    assert cache.embed(["how do I ask about pronouns"]).shape == (1, 512)
+    assert cache.trained("demo", ["a"], lambda _: {"w": np.ones(2)})["w"].tolist() == [1.0, 1.0]
+    assert "embedding cache not written" in caplog.text and "demo not cached" in caplog.text
