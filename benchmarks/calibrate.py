@@ -53,7 +53,7 @@ Row = tuple[
 def signals(matcher: Matcher, text: str, lang: Lang) -> tuple[np.ndarray, float]:
     t = matcher.tuning
     s = matcher.indexes[lang].signals(text)
-    vector = matcher.semantic.encode(text)
+    vector = matcher.cache.encoder.encode([text])[0]
     lexical = t.w_example * s.example + t.w_keyword * s.keyword + t.w_coverage * s.coverage
     sem = matcher.semantic.similarity(vector, lang)
     return np.stack([lexical, sem, matcher.intent.probabilities(text, vector)]), s.known_share

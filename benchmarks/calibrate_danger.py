@@ -24,7 +24,7 @@ from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.knowledge.models import LANGS, Lang  # noqa: E402
 from bot.matching.danger import DangerDetector, DangerTuning  # noqa: E402
 from bot.matching.encoder import EmbeddingCache, default_encoder  # noqa: E402
-from bot.matching.matcher import EMERGENCY_TOPIC  # noqa: E402
+from bot.matching.matcher import calm_questions  # noqa: E402
 from bot.paths import cache_dir  # noqa: E402
 
 RECALL_FLOOR = 0.985  # on held-out authors; then the fewest false alarms
@@ -45,13 +45,7 @@ def alarms(scores: np.ndarray, hits: np.ndarray, t: DangerTuning) -> np.ndarray:
 def main() -> int:
     kb = load_knowledge(ROOT / "knowledge")
     cache = EmbeddingCache(default_encoder(), cache_dir(), models_on_disk=False)
-    calm_questions = [
-        q
-        for t in kb.topics.values()
-        if t.id != EMERGENCY_TOPIC
-        for lang in LANGS
-        for q in (t.text(lang).title, *t.text(lang).questions)
-    ] + [q for lang in LANGS for q in kb.out_of_scope.questions(lang)]
+    calm = calm_questions(list(kb.topics.values()), kb.out_of_scope)
     extra = [i for n in ("dev.yaml", "train.yaml") for i in load_items(ROOT / "tests" / "eval" / n)]
     # procedural questions ("emergency number?") are the topic matcher's job, not the detector's
     dev_d = [(i.q, i.lang) for i in extra if i.is_danger and len(i.q.split()) > 5]
@@ -77,7 +71,7 @@ def main() -> int:
                     cache,
                     kb.danger,
                     kb.lexicon,
-                    calm_questions,
+                    calm,
                     replace(fitted, w_vectors=mix),
                     exclude_author=f.author,
                 )
@@ -89,9 +83,7 @@ def main() -> int:
                 s, h = scored(det, [(t, lang) for lang in LANGS for t in f.examples(lang).calm])
                 parts[2], parts[3] = np.r_[parts[2], s], np.r_[parts[3], h]
         for mix, (ds, dh, cs, ch) in per_mix.items():
-            dev_det = DangerDetector(
-                cache, kb.danger, kb.lexicon, calm_questions, replace(fitted, w_vectors=mix)
-            )
+            dev_det = DangerDetector(cache, kb.danger, kb.lexicon, calm, replace(fitted, w_vectors=mix))
             vd, vdh = scored(dev_det, dev_d)
             vc, vch = scored(dev_det, dev_c)
             for lex in (0.02, 0.05, 0.1, 0.2):

@@ -29,8 +29,9 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 
 from bot.evaluation import Item, load_items  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
-from bot.knowledge.models import LANGS, Lang, Topic, TopicText  # noqa: E402
+from bot.knowledge.models import LANGS, Topic, TopicText  # noqa: E402
 from bot.matching.encoder import EmbeddingCache, default_encoder  # noqa: E402
+from bot.matching.examples import examples  # noqa: E402
 from bot.matching.matcher import EMERGENCY_TOPIC, Matcher  # noqa: E402
 from bot.matching.normalise import fold  # noqa: E402
 from bot.paths import cache_dir  # noqa: E402
@@ -42,25 +43,6 @@ Answer = tuple[str | None, bool, bool]  # (topic served or None, answered direct
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def training(
-    topics: list[Topic], kb_oos: dict[Lang, tuple[str, ...]]
-) -> tuple[list[str], list[str | None], list[Lang]]:
-    texts: list[str] = []
-    labels: list[str | None] = []
-    langs: list[Lang] = []
-    for lang in LANGS:
-        for t in topics:
-            for q in (t.text(lang).title, *t.text(lang).questions):
-                texts.append(q)
-                labels.append(t.id)
-                langs.append(lang)
-        for q in kb_oos[lang]:
-            texts.append(q)
-            labels.append(REJECT)
-            langs.append(lang)
-    return texts, labels, langs
 
 
 def scale(topics: list[Topic], factor: int) -> list[Topic]:
@@ -157,7 +139,11 @@ def main() -> int:
     items = [i for i in load_items(path) if i.topic is None or i.topic in kb.topics]
     cache = EmbeddingCache(default_encoder(), cache_dir())
     oos = {lang: kb.out_of_scope.questions(lang) for lang in LANGS}
-    texts, labels, langs = training(topics, oos)
+    known = examples(topics, oos)
+    ids: list[str | None] = [t.id for t in topics] + [REJECT]
+    texts = list(known.texts)
+    labels = [ids[c] for c in known.columns]
+    langs = [LANGS[i] for i in known.langs]
 
     matcher = Matcher(topics, out_of_scope=kb.out_of_scope, cache=cache, danger=kb.danger, lexicon=kb.lexicon)
 

@@ -69,7 +69,7 @@ def test_trained_weights_are_reused_until_the_material_changes(tmp_path: Path) -
 
 def test_semantic_signal_finds_a_topic_without_shared_words(core: Core) -> None:
     """No word of the question is in the topic's examples; its meaning is."""
-    vector = core.matcher.semantic.encode("the guy at the desk told me he likes men, now what")
+    vector = core.matcher.cache.encoder.encode(["the guy at the desk told me he likes men, now what"])[0]
     sim = core.matcher.semantic.similarity(vector, "en")
     best = core.matcher.topic_ids[int(np.argmax(sim[:-1]))]
     assert best in {"responding-to-disclosure", "coming-out"}, best

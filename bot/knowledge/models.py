@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Lang = Literal["en", "fr", "nl", "pt"]
 LANGS: tuple[Lang, ...] = get_args(Lang)
@@ -16,6 +16,15 @@ Section = Literal["foundations", "principles", "practice", "services", "managers
 SECTIONS: tuple[Section, ...] = get_args(Section)
 
 _ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def _no_blank(items: tuple[str, ...]) -> tuple[str, ...]:
+    if any(not item.strip() for item in items):
+        raise ValueError("empty entry")
+    return items
+
+
+Entries = Annotated[tuple[str, ...], AfterValidator(_no_blank)]  # a list of texts, none of them blank
 
 
 class _Frozen(BaseModel):
@@ -37,15 +46,8 @@ class Localized(_Frozen):
 class TopicText(_Frozen):
     title: str = Field(min_length=2, max_length=60)
     answer: str = Field(min_length=20)
-    questions: tuple[str, ...] = Field(min_length=8)
-    keywords: tuple[str, ...] = Field(min_length=3)
-
-    @field_validator("questions", "keywords")
-    @classmethod
-    def _no_blank(cls, items: tuple[str, ...]) -> tuple[str, ...]:
-        if any(not item.strip() for item in items):
-            raise ValueError("empty entry")
-        return items
+    questions: Entries = Field(min_length=8)
+    keywords: Entries = Field(min_length=3)
 
 
 class Topic(_Frozen):
@@ -136,15 +138,8 @@ class TipFile(_Frozen):
 class DangerExamples(_Frozen):
     """One language of a danger corpus file: messages that must and must not raise the alarm."""
 
-    danger: tuple[str, ...] = Field(min_length=1)
-    calm: tuple[str, ...] = Field(min_length=1)
-
-    @field_validator("danger", "calm")
-    @classmethod
-    def _no_blank(cls, items: tuple[str, ...]) -> tuple[str, ...]:
-        if any(not item.strip() for item in items):
-            raise ValueError("empty entry")
-        return items
+    danger: Entries = Field(min_length=1)
+    calm: Entries = Field(min_length=1)
 
 
 class DangerFile(_Frozen):

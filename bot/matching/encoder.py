@@ -87,6 +87,18 @@ def default_encoder() -> Encoder:
         return _DEFAULT
 
 
+def _write_npz(path: Path, arrays: dict[str, npt.NDArray[Any]]) -> None:
+    """Atomically: a reader sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy types **kwds like allow_pickle
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def _key(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
@@ -117,13 +129,9 @@ class EmbeddingCache:
         if self.path is None:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             keys = np.array(list(self._vectors), dtype=str)
             vectors = np.stack(list(self._vectors.values())).astype(np.float32)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, keys=keys, vectors=vectors)
-            os.replace(tmp, self.path)
+            _write_npz(self.path, {"keys": keys, "vectors": vectors})
         except OSError as exc:  # a read-only disk only costs the next start a few seconds
             log.warning("embedding cache not written (%s)", type(exc).__name__)
 
@@ -158,11 +166,7 @@ class EmbeddingCache:
         arrays = fit(previous)
         if path is not None and folder is not None:
             try:
-                folder.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz")
-                with os.fdopen(fd, "wb") as fh:
-                    np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy types **kwds like allow_pickle
-                os.replace(tmp, path)
+                _write_npz(path, arrays)
                 for old in folder.glob(f"{name}-*.npz"):
                     if old != path:
                         old.unlink(missing_ok=True)

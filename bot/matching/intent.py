@@ -9,13 +9,13 @@ normal start reads them back and scores with numpy alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.knowledge.models import LANGS, Lang, Topic
 from bot.matching.encoder import EmbeddingCache, Vectors, pin_threads
+from bot.matching.examples import Examples
 from bot.matching.ngrams import N_BUCKETS, SIZES, tfidf_rows, weighted
 
 FloatArray = npt.NDArray[np.float64]
@@ -23,21 +23,9 @@ C = 10.0  # inverse regularisation: chosen on the dev split (docs/matching.md)
 
 
 class IntentClassifier:
-    def __init__(
-        self, cache: EmbeddingCache, topics: Sequence[Topic], reject: Mapping[Lang, Sequence[str]]
-    ) -> None:
-        texts: list[str] = []
-        labels: list[int] = []
-        for lang in LANGS:
-            for ti, topic in enumerate(topics):
-                text = topic.text(lang)
-                for sentence in (text.title, *text.questions):
-                    texts.append(sentence)
-                    labels.append(ti)
-            for sentence in reject.get(lang, ()):
-                texts.append(sentence)
-                labels.append(len(topics))
-        self.n_columns = len(topics) + 1
+    def __init__(self, cache: EmbeddingCache, known: Examples) -> None:
+        texts, labels = known.texts, known.columns
+        self.n_columns = known.n_columns
         material = [f"C={C} ngrams={N_BUCKETS},{SIZES}"]
         material += [f"{label}\t{text}" for label, text in zip(labels, texts, strict=True)]
         arrays = cache.trained("intent", material, lambda previous: _fit(cache, texts, labels, previous))

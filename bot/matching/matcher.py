@@ -12,6 +12,7 @@ from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import LANGS, DangerFile, DangerLexicon, Lang, OutOfScope, Topic
 from bot.matching.danger import DangerDetector, DangerTuning, Verdict, read
 from bot.matching.encoder import EmbeddingCache, default_encoder
+from bot.matching.examples import examples
 from bot.matching.index import LanguageIndex, Signals
 from bot.matching.intent import IntentClassifier
 from bot.matching.semantic import SemanticIndex
@@ -70,21 +71,12 @@ class Matcher:
         self.indexes: dict[Lang, LanguageIndex] = {
             lang: LanguageIndex(lang, topics, oos.questions(lang)) for lang in LANGS
         }
-        reject = {lang: oos.questions(lang) for lang in LANGS}
-        self.semantic = SemanticIndex(self.cache, topics, reject)
-        self.intent = IntentClassifier(self.cache, topics, reject)
+        known = examples(topics, {lang: oos.questions(lang) for lang in LANGS})
+        self.semantic = SemanticIndex(self.cache, known)
+        self.intent = IntentClassifier(self.cache, known)
         self.topic_ids = [t.id for t in topics] + [REJECT]
         self.has_emergency = EMERGENCY_TOPIC in self.topic_ids
-        # Example questions of ordinary topics are calm messages too: the classifier learns that a
-        # question about pronouns or a referral is no alarm, whatever words it shares with one.
-        calm = [
-            q
-            for t in topics
-            if t.id != EMERGENCY_TOPIC
-            for lang in LANGS
-            for q in (t.text(lang).title, *t.text(lang).questions)
-        ] + [q for lang in LANGS for q in oos.questions(lang)]
-        self.danger = DangerDetector(self.cache, danger, lexicon, calm, danger_tuning)
+        self.danger = DangerDetector(self.cache, danger, lexicon, calm_questions(topics, oos), danger_tuning)
 
     def detect_language(self, text: str, user_lang: Lang) -> Lang:
         """The user's language unless the question is clearly written in another one."""
@@ -176,6 +168,18 @@ class Matcher:
         if len(picked) < 2:
             picked = [t for t, _ in match.matches[:2]]
         return picked
+
+
+def calm_questions(topics: Sequence[Topic], out_of_scope: OutOfScope) -> list[str]:
+    """Example questions of ordinary topics are calm messages too: the danger classifier learns
+    that a question about pronouns or a referral is no alarm, whatever words it shares with one."""
+    return [
+        q
+        for t in topics
+        if t.id != EMERGENCY_TOPIC
+        for lang in LANGS
+        for q in (t.text(lang).title, *t.text(lang).questions)
+    ] + [q for lang in LANGS for q in out_of_scope.questions(lang)]
 
 
 def build_matcher(

@@ -8,54 +8,32 @@ neighbours are more reliable). A topic's signal is its best neighbour's cosine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
 import numpy as np
 import numpy.typing as npt
 
-from bot.knowledge.models import LANGS, Lang, Topic
+from bot.knowledge.models import LANGS, Lang
 from bot.matching.encoder import EmbeddingCache, Vectors
+from bot.matching.examples import Examples
 
 FloatArray = npt.NDArray[np.float64]
 CROSS_LANGUAGE = 0.9  # weight of a neighbour written in another language
 
 
 class SemanticIndex:
-    def __init__(
-        self, cache: EmbeddingCache, topics: Sequence[Topic], reject: Mapping[Lang, Sequence[str]]
-    ) -> None:
-        texts: list[str] = []
-        labels: list[int] = []
-        langs: list[int] = []
-        for lang_i, lang in enumerate(LANGS):
-            for ti, topic in enumerate(topics):
-                text = topic.text(lang)
-                for sentence in (text.title, *text.questions):
-                    texts.append(sentence)
-                    labels.append(ti)
-                    langs.append(lang_i)
-            for sentence in reject.get(lang, ()):
-                texts.append(sentence)
-                labels.append(len(topics))  # the reject class: one more column
-                langs.append(lang_i)
-        self.n_columns = len(topics) + 1
-        self.cache = cache
+    def __init__(self, cache: EmbeddingCache, known: Examples) -> None:
+        self.n_columns = known.n_columns
         # Sorted by column, so one maximum.reduceat gives every column's best neighbour.
-        order = np.argsort(np.array(labels, dtype=np.int64), kind="stable")
-        self.labels = np.array(labels, dtype=np.int64)[order]
+        order = np.argsort(np.array(known.columns, dtype=np.int64), kind="stable")
+        self.labels = np.array(known.columns, dtype=np.int64)[order]
         self.vectors: Vectors = (
-            cache.embed(texts)[order] if texts else np.zeros((0, cache.encoder.dim), np.float32)
+            cache.embed(known.texts)[order] if known.texts else np.zeros((0, cache.encoder.dim), np.float32)
         )
-        written_in = np.array(langs, dtype=np.int64)[order]
+        written_in = np.array(known.langs, dtype=np.int64)[order]
         self.weights = {
             lang: np.where(written_in == i, 1.0, CROSS_LANGUAGE).astype(np.float32)
             for i, lang in enumerate(LANGS)
         }
         self.columns, self.starts = np.unique(self.labels, return_index=True)
-
-    def encode(self, text: str) -> Vectors:
-        vector: Vectors = self.cache.encoder.encode([text])[0]
-        return vector
 
     def similarity(self, query: Vectors, lang: Lang) -> FloatArray:
         """Per column (topics, then reject), the best weighted cosine of one of its examples."""
