@@ -95,12 +95,6 @@ def run_item(core: Core, item: Item) -> dict[str, Any]:
     }
 
 
-def _emergency_first(r: dict[str, Any]) -> bool:
-    return bool(r["emergency"]) or (
-        r["decision"] != "none" and bool(r["matches"]) and r["matches"][0]["topic"] == EMERGENCY_TOPIC
-    )
-
-
 def _rate(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
@@ -126,8 +120,9 @@ def figures(results: list[dict[str, Any]], skipped: int) -> dict[str, Any]:
         "oos_refused": _rate(sum(r["decision"] == "none" and not r["emergency"] for r in oos), len(oos)),
         "in_scope_refused": _rate(sum(r["decision"] == "none" for r in in_scope), len(in_scope)),
         "emergency_n": len(danger),
-        # Shown first counts: a flagged message, or a question that confidently lands on the emergency topic.
-        "emergency_recall": _rate(sum(_emergency_first(r) for r in danger), len(danger)),
+        # Only the emergency page counts: a "did you mean" with an emergency button is no recall (the
+        # matcher itself flags a question that lands confidently on the emergency topic).
+        "emergency_recall": _rate(sum(bool(r["emergency"]) for r in danger), len(danger)),
         "false_alarms": _rate(sum(r["emergency"] for r in calm), len(calm)),
         "near_miss_n": len(near),
         "near_miss_alarms": _rate(sum(r["emergency"] for r in near), len(near)),

@@ -152,10 +152,9 @@ class DangerClassifier:
     on character n-grams of folded text (exact cues, robust to typos and missing accents).
 
     Fitted with scikit-learn when the corpus changes; the weights are cached, so a normal start
-    reads four arrays and scores with numpy alone."""
+    reads five arrays and scores with numpy alone."""
 
-    def __init__(self, cache: EmbeddingCache, arrays: dict[str, npt.NDArray[Any]], w_vectors: float) -> None:
-        self.cache = cache
+    def __init__(self, arrays: dict[str, npt.NDArray[Any]], w_vectors: float) -> None:
         self.mix = w_vectors
         self.w_vectors, self.w_ngrams, self.idf = arrays["w_vectors"], arrays["w_ngrams"], arrays["idf"]
         self.columns = arrays["columns"]
@@ -199,10 +198,9 @@ class DangerClassifier:
         at, vals = weighted(text, self.columns, self.idf)
         return float(vals @ self.w_ngrams[at]) + self.b_ngrams
 
-    def probabilities(self, texts: Sequence[str], vectors: Vectors | None = None) -> npt.NDArray[np.float64]:
-        """Danger probability per text; vectors: the texts' sentence vectors, when already computed."""
-        vectors = (self.cache.encoder.encode(texts) if vectors is None else vectors).astype(np.float64)
-        z_vectors = vectors @ self.w_vectors + self.b_vectors
+    def probabilities(self, texts: Sequence[str], vectors: Vectors) -> npt.NDArray[np.float64]:
+        """Danger probability per text, given its sentence vector (see read)."""
+        z_vectors = vectors.astype(np.float64) @ self.w_vectors + self.b_vectors
         z_ngrams = np.array([self._ngram_logit(t) for t in texts])
         out: npt.NDArray[np.float64] = self.mix * _sigmoid(z_vectors) + (1 - self.mix) * _sigmoid(z_ngrams)
         return out
@@ -250,7 +248,7 @@ class DangerDetector:
             arrays = cache.trained(
                 "danger", material, lambda _: DangerClassifier.fit(cache, danger, calm, other, t)
             )
-            self.classifier = DangerClassifier(cache, arrays, t.w_vectors)
+            self.classifier = DangerClassifier(arrays, t.w_vectors)
 
     def score(self, text: str, parts: Sequence[str] | None = None, vectors: Vectors | None = None) -> float:
         """The most alarming piece's probability; parts and vectors: pieces(text) and their vectors."""
