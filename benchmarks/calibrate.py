@@ -20,12 +20,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.config import Settings  # noqa: E402
 from bot.evaluation import load_items  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
-from bot.knowledge.models import LANGS, Lang, OutOfScope, Topic, TopicText  # noqa: E402
+from bot.knowledge.models import OutOfScope, Topic, TopicText  # noqa: E402
+from bot.lang import LANGS, Lang  # noqa: E402
 from bot.matching.encoder import EmbeddingCache, default_encoder  # noqa: E402
 from bot.matching.matcher import Matcher  # noqa: E402
-from bot.paths import cache_dir  # noqa: E402
 
 
 def fold_topics(topics: list[Topic], keep: int) -> list[Topic]:
@@ -75,7 +76,7 @@ def main() -> int:
     kb = load_knowledge(ROOT / "knowledge")
     topics = list(kb.topics.values())
     ids = [t.id for t in topics]
-    cache = EmbeddingCache(default_encoder(), cache_dir(), models_on_disk=False)
+    cache = EmbeddingCache(default_encoder(), Settings.from_env().cache, models_on_disk=False)
     rows = collect(topics, kb.out_of_scope, cache)
     full = Matcher(topics, out_of_scope=kb.out_of_scope, cache=cache)
     reject = len(topics)  # the reject class is the last column

@@ -19,13 +19,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.config import Settings  # noqa: E402
 from bot.evaluation import load_items  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
-from bot.knowledge.models import LANGS, Lang  # noqa: E402
+from bot.lang import LANGS, Lang  # noqa: E402
 from bot.matching.danger import DangerDetector, DangerTuning  # noqa: E402
 from bot.matching.encoder import EmbeddingCache, default_encoder  # noqa: E402
 from bot.matching.matcher import calm_questions  # noqa: E402
-from bot.paths import cache_dir  # noqa: E402
 
 RECALL_FLOOR = 0.985  # on held-out authors; then the fewest false alarms
 
@@ -44,7 +44,7 @@ def alarms(scores: np.ndarray, hits: np.ndarray, t: DangerTuning) -> np.ndarray:
 
 def main() -> int:
     kb = load_knowledge(ROOT / "knowledge")
-    cache = EmbeddingCache(default_encoder(), cache_dir(), models_on_disk=False)
+    cache = EmbeddingCache(default_encoder(), Settings.from_env().cache, models_on_disk=False)
     calm = calm_questions(list(kb.topics.values()), kb.out_of_scope)
     extra = [i for n in ("dev.yaml", "train.yaml") for i in load_items(ROOT / "tests" / "eval" / n)]
     # procedural questions ("emergency number?") are the topic matcher's job, not the detector's

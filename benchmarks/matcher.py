@@ -27,14 +27,15 @@ sys.path.insert(0, str(ROOT))
 from rank_bm25 import BM25Okapi  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
+from bot.config import Settings  # noqa: E402
 from bot.evaluation import Item, load_items  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
-from bot.knowledge.models import LANGS, Topic, TopicText  # noqa: E402
+from bot.knowledge.models import Topic, TopicText  # noqa: E402
+from bot.lang import LANGS  # noqa: E402
 from bot.matching.encoder import EmbeddingCache, default_encoder  # noqa: E402
 from bot.matching.examples import examples  # noqa: E402
 from bot.matching.matcher import EMERGENCY_TOPIC, Matcher  # noqa: E402
 from bot.matching.normalise import fold  # noqa: E402
-from bot.paths import cache_dir  # noqa: E402
 
 REJECT = None
 Answer = tuple[str | None, bool, bool]  # (topic served or None, answered directly, emergency first)
@@ -137,7 +138,7 @@ def main() -> int:
     topics = list(kb.topics.values())
     path = ROOT / "tests" / "eval" / (args.split if args.split == "test" else f"{args.split}.yaml")
     items = [i for i in load_items(path) if i.topic is None or i.topic in kb.topics]
-    cache = EmbeddingCache(default_encoder(), cache_dir())
+    cache = EmbeddingCache(default_encoder(), Settings.from_env().cache)
     oos = {lang: kb.out_of_scope.questions(lang) for lang in LANGS}
     known = examples(topics, oos)
     ids: list[str | None] = [t.id for t in topics] + [REJECT]
@@ -218,7 +219,7 @@ def main() -> int:
             f"ours - best peer: {100 * (ours_top1 - best_peer):+.1f} points top-1 (ratio {ours_top1 / best_peer:.2f})"
         )
     print(f"\nTF-IDF peer training: {tfidf_build:.1f} s")
-    load = "from pathlib import Path; from bot.conversation import Core; Core.load(Path('knowledge'), Path('locales'))"
+    load = "from pathlib import Path; from bot.core.core import Core; Core.load(Path('knowledge'), Path('locales'))"
     starts = []
     for _ in range(3):
         t0 = time.perf_counter()

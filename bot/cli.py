@@ -1,62 +1,69 @@
-"""The guidebot command: console | ask | check | eval | run | setup | reload | qr."""
+"""The guidebot command: console | ask | check | eval | run | setup | reload | qr.
+
+The CLI alone turns errors into a message and an exit code: 0 ok, 1 no answer / check errors /
+a command that failed, 2 usage or configuration errors. Never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from bot.conversation import Core, Input, plain_text
-from bot.knowledge.models import LANGS
-from bot.paths import knowledge_dir, locales_dir, shared_file
-from bot.problems import KnowledgeError, by_position
+from bot.config import ConfigError, Settings
+from bot.core.core import Core
+from bot.core.markup import plain_text
+from bot.core.replies import Input
+from bot.lang import LANGS, Lang
+from bot.paths import shared_file
+from bot.problems import CommandFailed, KnowledgeError, by_position
+
+OK, FAILED, USAGE = 0, 1, 2
 
 
-def _core(args: argparse.Namespace) -> Core:
-    from bot.paths import cache_dir
-
-    if not any(cache_dir().glob("intent-*.npz")):
+def _core(settings: Settings, lang: Lang) -> Core:
+    if not any(settings.cache.glob("intent-*.npz")):
         print(
             "First start here: preparing the matcher (about a minute, once)...", file=sys.stderr, flush=True
         )
-    return Core.load(args.knowledge, args.locales, args.lang)
+    return Core.load(settings.knowledge, settings.locales, lang, cache=settings.cache)
 
 
-def cmd_console(args: argparse.Namespace) -> int:
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console import run_console
 
-    return run_console(_core(args), args.lang)
+    return run_console(_core(settings, args.lang), args.lang)
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    core = _core(args)
-    question = " ".join(args.question)
-    reply = core.respond(Input(args.lang, text=question))
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    reply = _core(settings, args.lang).respond(Input(args.lang, text=" ".join(args.question)))
+    match = reply.match
+    decision = match.decision if match and reply.kind != "greeting" else "none"
     if args.json:
-        match = reply.match
         payload = {
             "lang": reply.lang,
-            "decision": match.decision if match else "none",
+            "decision": decision,
             "emergency": bool(match and match.emergency),
             # why: the danger classifier's score and what raised the alarm (classifier or a lexicon concept)
             "danger": {"score": round(v.score, 3), "cue": v.cue} if match and (v := match.verdict) else None,
             "matches": [{"topic": t, "score": s} for t, s in (match.matches if match else ())],
             "text": plain_text(reply.html),
         }
-        if reply.kind == "greeting":
-            payload["decision"] = "none"
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(plain_text(reply.html))
         for n, button in enumerate(reply.buttons(), 1):
             print(f"  [{n}] {button.label}")
-    return 0
+    answered = reply.kind in ("answer", "emergency", "clarify", "greeting")
+    return OK if answered else FAILED
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.telegram.codec import check as check_buttons
+    from bot.core.screens import Screens
     from bot.i18n import load_strings
     from bot.knowledge.checks import run_checks
     from bot.knowledge.loader import load_knowledge
@@ -64,15 +71,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     problems = []
     kb = strings = None
     try:
-        kb = load_knowledge(args.knowledge)
+        kb = load_knowledge(settings.knowledge)
     except KnowledgeError as exc:
         problems.extend(exc.problems)
     try:
-        strings = load_strings(args.locales)
+        strings = load_strings(settings.locales)
     except KnowledgeError as exc:
         problems.extend(exc.problems)
     if kb is not None:
         problems.extend(run_checks(kb, strings, args.spec, args.facts))
+        if strings is not None:
+            problems.extend(check_buttons(Screens(kb, strings), settings.knowledge))
     elif strings is not None:
         problems.extend(strings.check())
     for problem in by_position(problems):
@@ -85,98 +94,110 @@ def cmd_check(args: argparse.Namespace) -> int:
     if infos:
         summary += f", {infos} notes (medium-confidence referrals: re-check these first; -q hides them)"
     if kb is not None:
-        summary += (
-            f"; {len(kb.topics)} topics, {len(kb.referrals)} referrals, {len(kb.tips)} tips, 4 languages"
-        )
+        summary += f"; {len(kb.topics)} topics, {len(kb.referrals)} referrals, {len(kb.tips)} tips, {len(LANGS)} languages"
     print(summary, file=sys.stderr)
-    failed = errors or (args.strict and warnings)
-    return 1 if failed else 0
+    return FAILED if errors or (args.strict and warnings) else OK
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation import evaluate, format_table, load_items
 
-    core = _core(args)
-    report = evaluate(core, load_items(args.file))
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=1))
-    else:
-        print(format_table(report))
-    return 0
+    items = load_items(args.file)
+    report = evaluate(_core(settings, args.lang), items)
+    print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else format_table(report))
+    return OK
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.telegram.app import run_telegram
 
-    return run_telegram(args)
+    hook = settings.webhook
+    hook = replace(
+        hook,
+        url=args.webhook_url or hook.url,
+        secret=args.secret_token or hook.secret,
+        listen=args.listen or hook.listen,
+        port=args.port or hook.port,
+    )
+    run_telegram(replace(settings, webhook=hook), webhook=args.webhook)
+    return OK
 
 
-def cmd_setup(args: argparse.Namespace) -> int:
+def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.telegram.app import setup_telegram
 
-    return setup_telegram(args)
+    settings.require_token()
+    result = setup_telegram(settings, _core(settings, settings.default_lang))
+    print(
+        f"setup: {result['changed']} settings updated, {result['unchanged']} already up to date "
+        f"(commands, description, short description x {len(LANGS)} languages + default)"
+    )
+    return OK
 
 
-def cmd_reload(args: argparse.Namespace) -> int:
+def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.telegram.app import reload_running
 
-    return reload_running(args)
+    pid = reload_running(settings, Path(args.pid) if args.pid else None)
+    print(f"reload requested (pid file {pid})")
+    return OK
 
 
-def cmd_qr(args: argparse.Namespace) -> int:
+def cmd_qr(args: argparse.Namespace, settings: Settings) -> int:
     from bot.posters import PosterError, write_qr, write_sheet
 
-    core = _core(args)
+    if not args.all and not args.target:
+        raise ConfigError("name a topic or service, or use --all")
+    core = _core(settings, args.lang)
     try:
         if args.all:
             links = write_sheet(core, args.bot_username, args.lang, args.out)
             print(f"{args.out}: {len(links)} service menus")
-        elif args.target:
+        else:
             link = write_qr(core, args.target, args.bot_username, args.lang, args.out)
             print(f"{args.out}: {link}")
-        else:
-            print("Error: name a topic or service, or use --all", file=sys.stderr)
-            return 2
     except (PosterError, OSError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        raise CommandFailed(str(exc)) from None
+    return OK
 
 
-def cmd_default(args: argparse.Namespace) -> int:
+def cmd_default(args: argparse.Namespace, settings: Settings) -> int:
     """No subcommand: Telegram with a token, the console without one."""
-    from bot.config import load_dotenv_once
-
-    load_dotenv_once()
-    if os.environ.get("GUIDEBOT_TELEGRAM_TOKEN"):
-        args.webhook = False
-        return cmd_run(args)
+    if settings.token:
+        args.webhook, args.webhook_url, args.secret_token, args.listen, args.port = (
+            False,
+            None,
+            None,
+            None,
+            None,
+        )
+        return cmd_run(args, settings)
     print(
         "No GUIDEBOT_TELEGRAM_TOKEN set: starting the console (set it to run the Telegram bot).",
         file=sys.stderr,
     )
-    return cmd_console(args)
+    return cmd_console(args, settings)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="guidebot", description=__doc__)
+    """Flags only; their defaults come from the settings (GUIDEBOT_*), applied in main()."""
+    parser = argparse.ArgumentParser(prog="guidebot", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--knowledge", type=Path, default=knowledge_dir(), help="knowledge folder")
-    common.add_argument("--locales", type=Path, default=locales_dir(), help="locales folder")
     common.add_argument(
-        "--lang",
-        choices=LANGS,
-        default=os.environ.get("GUIDEBOT_DEFAULT_LANG", "en")
-        if os.environ.get("GUIDEBOT_DEFAULT_LANG") in LANGS
-        else "en",
+        "--knowledge", type=Path, help="knowledge folder (default: GUIDEBOT_KNOWLEDGE or ./knowledge)"
     )
-    parser.set_defaults(func=cmd_default, knowledge=knowledge_dir(), locales=locales_dir(), lang="en")
+    common.add_argument(
+        "--locales", type=Path, help="locales folder (default: GUIDEBOT_LOCALES or ./locales)"
+    )
+    common.add_argument(
+        "--lang", choices=LANGS, help="interface language (default: GUIDEBOT_DEFAULT_LANG or en)"
+    )
+    parser.set_defaults(func=cmd_default, knowledge=None, locales=None, lang=None)
     sub = parser.add_subparsers(dest="command")
 
-    p = sub.add_parser("console", parents=[common], help="chat in the terminal")
-    p.set_defaults(func=cmd_console)
+    sub.add_parser("console", parents=[common], help="chat in the terminal").set_defaults(func=cmd_console)
 
-    p = sub.add_parser("ask", parents=[common], help="one answer")
+    p = sub.add_parser("ask", parents=[common], help="one answer (exit 1 when there is none)")
     p.add_argument("--json", action="store_true")
     p.add_argument("question", nargs="+")
     p.set_defaults(func=cmd_ask)
@@ -200,16 +221,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", parents=[common], help="start the Telegram bot")
     p.add_argument("--webhook", action="store_true", help="webhook mode instead of polling")
-    p.add_argument("--webhook-url", default=os.environ.get("GUIDEBOT_WEBHOOK_URL"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("GUIDEBOT_WEBHOOK_PORT", "8443")))
-    p.add_argument("--listen", default=os.environ.get("GUIDEBOT_WEBHOOK_LISTEN", "0.0.0.0"))
-    p.add_argument("--secret-token", default=os.environ.get("GUIDEBOT_WEBHOOK_SECRET"))
+    p.add_argument("--webhook-url", help="public URL (default: GUIDEBOT_WEBHOOK_URL)")
+    p.add_argument("--port", type=int, help="listening port (default: GUIDEBOT_WEBHOOK_PORT or 8443)")
+    p.add_argument("--listen", help="listening address (default: GUIDEBOT_WEBHOOK_LISTEN or 0.0.0.0)")
+    p.add_argument("--secret-token", help="webhook secret (default: GUIDEBOT_WEBHOOK_SECRET)")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser(
-        "setup", parents=[common], help="push commands and descriptions to Telegram, 4 languages"
-    )
-    p.set_defaults(func=cmd_setup)
+    help_setup = f"push commands and descriptions to Telegram, {len(LANGS)} languages"
+    sub.add_parser("setup", parents=[common], help=help_setup).set_defaults(func=cmd_setup)
 
     p = sub.add_parser(
         "reload", parents=[common], help="validate, then make the running bot reload knowledge (SIGHUP)"
@@ -227,16 +246,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # usage errors: argparse prints them and exits 2
+    token = ""
     try:
-        result: int = args.func(args)
+        settings = Settings.from_env()
+        token = settings.token
+        settings = replace(
+            settings,
+            knowledge=args.knowledge or settings.knowledge,
+            locales=args.locales or settings.locales,
+        )
+        args.lang = args.lang or settings.default_lang
+        result: int = args.func(args, settings)
         return result
+    except ConfigError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return USAGE
+    except CommandFailed as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return FAILED
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(exc.problems)} problems: fix them, then run `guidebot check`.", file=sys.stderr)
-        return 1
+        print(f"{len(exc.problems)} problems: {exc.advice}", file=sys.stderr)
+        return FAILED
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        return 0
+        return OK
+    except Exception as exc:  # the last line of defence: one line, never a traceback or the token
+        message = f"{type(exc).__name__}: {exc}"
+        print(f"Error: {message.replace(token, '[token]') if token else message}", file=sys.stderr)
+        return FAILED

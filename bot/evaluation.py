@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.conversation import Core, small_talk
-from bot.knowledge.models import LANGS, Lang
+from bot.core.core import Core
 from bot.knowledge.yamlio import read_yaml
+from bot.lang import LANGS, Lang
 from bot.matching.matcher import EMERGENCY_TOPIC
 from bot.problems import KnowledgeError, Problem
 
@@ -80,7 +80,7 @@ def load_items(path: Path) -> list[Item]:
 def run_item(core: Core, item: Item) -> dict[str, Any]:
     match = core.matcher.match(item.q, item.lang)
     decision = match.decision
-    if decision != "answer" and not match.emergency and small_talk(item.q):
+    if decision != "answer" and not match.emergency and core.talk.talk(item.q):
         decision = "none"
     return {
         "q": item.q,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.pofile import PoFileError, read_po
 
-from bot.knowledge.models import LANGS, Lang
+from bot.lang import LANGS, Lang
 from bot.problems import KnowledgeError, Problem
 
 DOMAIN = "guidebot"

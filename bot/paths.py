@@ -1,26 +1,26 @@
-"""Where knowledge/ and locales/ live: the environment, the working directory, or the checkout."""
+"""Where the bot's folders are by default: the working directory, else the checkout.
+
+Only defaults live here; the settings (bot/config.py) decide, from GUIDEBOT_* values.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
 
-def data_dir(name: str, env: str) -> Path:
-    if value := os.environ.get(env):
-        return Path(value)
+def data_dir(name: str, configured: str = "") -> Path:
+    """knowledge/ or locales/: the configured folder, else ./<name>, else the checkout's."""
+    if configured:
+        return Path(configured)
     here = Path.cwd() / name
     return here if here.is_dir() else _CHECKOUT / name
 
 
-def knowledge_dir() -> Path:
-    return data_dir("knowledge", "GUIDEBOT_KNOWLEDGE")
-
-
-def locales_dir() -> Path:
-    return data_dir("locales", "GUIDEBOT_LOCALES")
+def user_cache(xdg_cache_home: str = "") -> Path:
+    """Embeddings and trained weights, rebuilt when missing: the user's cache folder."""
+    return Path(xdg_cache_home or Path.home() / ".cache") / "guidebot"
 
 
 def shared_file(*parts: str) -> Path | None:
@@ -30,11 +30,3 @@ def shared_file(*parts: str) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
-
-
-def cache_dir() -> Path:
-    """Embeddings and trained weights, rebuilt when missing: GUIDEBOT_CACHE or the user's cache folder."""
-    if value := os.environ.get("GUIDEBOT_CACHE"):
-        return Path(value)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "guidebot"

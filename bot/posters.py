@@ -13,8 +13,12 @@ from pathlib import Path
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.conversation import Core
-from bot.knowledge.models import SERVICE_IDS, Lang
+from bot.adapters.telegram.codec import deep_link as link_payload
+from bot.adapters.telegram.codec import parse_deep_link
+from bot.core.actions import OpenTopic
+from bot.core.core import Core
+from bot.knowledge.models import SERVICE_IDS
+from bot.lang import Lang
 
 A4_PX = (2480, 3508)  # 300 dpi
 
@@ -28,10 +32,9 @@ def deep_link(bot_username: str, target: str, core: Core) -> tuple[str, str]:
     name = bot_username.lstrip("@")
     if not name.replace("_", "").isalnum():
         raise PosterError(f"{bot_username!r} is not a bot username")
-    if target in core.kb.topics:
-        return f"https://t.me/{name}?start=t_{target}", "topic"
-    if target in core.kb.services:
-        return f"https://t.me/{name}?start=s_{target}", "service"
+    if (action := parse_deep_link(f"t_{target}", core)) or (action := parse_deep_link(f"s_{target}", core)):
+        kind = "topic" if isinstance(action, OpenTopic) else "service"
+        return f"https://t.me/{name}?start={link_payload(action)}", kind
     raise PosterError(f"{target!r} is neither a topic nor a service (see `guidebot check` or knowledge/)")
 
 

@@ -29,6 +29,11 @@ def by_position(problems: list[Problem]) -> list[Problem]:
 class KnowledgeError(Exception):
     """Knowledge or locales could not be loaded; carries every problem found."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], advice: str = "fix them, then run `guidebot check`.") -> None:
         self.problems = by_position(problems)
+        self.advice = advice
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class CommandFailed(Exception):
+    """A command could not do its job (exit code 1); the message is one line for the user."""

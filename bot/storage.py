@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
-from bot.knowledge.models import LANGS, Lang
+from bot.lang import DEFAULT_LANG, Lang, as_lang
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Each step moves the schema from version N-1 to N; the bot applies the missing ones at start.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
@@ -22,6 +23,17 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
                lang TEXT NOT NULL CHECK (lang IN ('en', 'fr', 'nl', 'pt')),
                hour INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23)
            )""",
+    ),
+    # Languages are data (bot/lang.py): a fifth one must not need a migration.
+    2: (
+        """CREATE TABLE subscriptions_v2 (
+               chat_id INTEGER PRIMARY KEY,
+               lang TEXT NOT NULL,
+               hour INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23)
+           )""",
+        "INSERT INTO subscriptions_v2 (chat_id, lang, hour) SELECT chat_id, lang, hour FROM subscriptions",
+        "DROP TABLE subscriptions",
+        "ALTER TABLE subscriptions_v2 RENAME TO subscriptions",
     ),
 }
 # What /privacy promises, checked against the real schema by a test.
@@ -131,6 +143,6 @@ class Storage:
             return False
 
 
-def _row(row: aiosqlite.Row | tuple[object, ...]) -> Subscription:
+def _row(row: Any) -> Subscription:
     chat_id, lang, hour = row[0], row[1], row[2]
-    return Subscription(int(chat_id), lang if lang in LANGS else "en", int(hour))  # type: ignore[arg-type]
+    return Subscription(int(chat_id), as_lang(lang) or DEFAULT_LANG, int(hour))

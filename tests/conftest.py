@@ -13,7 +13,7 @@ import pytest
 
 from bot.adapters.telegram.app import build_application
 from bot.config import Settings
-from bot.conversation import Core
+from bot.core.core import Core
 from bot.logs import setup_logging
 from bot.storage import Storage
 from tests.botapi_stub import BotApiStub, Call

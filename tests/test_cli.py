@@ -96,7 +96,7 @@ def test_ask_json_gives_decision_emergency_matches_and_text(capsys: pytest.Captu
 def test_ask_refuses_out_of_scope_questions(
     question: str, decision: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["ask", "--json", question]) == 0
+    assert main(["ask", "--json", question]) == 1  # no answer is exit 1, for scripts
     out = json.loads(capsys.readouterr().out)
     assert out["decision"] == decision, out["matches"][:2]
     assert "no reliable answer" in out["text"]
@@ -199,7 +199,7 @@ def test_run_without_token_says_so_in_one_line(tmp_path: Path) -> None:
 
 
 def test_the_core_never_imports_telegram() -> None:
-    code = "import sys; from bot.conversation import Core; from bot.cli import main; print('telegram' in sys.modules)"
+    code = "import sys; from bot.core.core import Core; from bot.cli import main; print('telegram' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT, check=True
     )

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.conversation import Core
+from bot.core.core import Core
 from bot.knowledge.checks import PHONE, URL, phone_key, run_checks
-from bot.knowledge.models import LANGS, SERVICE_IDS
+from bot.knowledge.models import SERVICE_IDS
+from bot.lang import LANGS
 from tests.conftest import KNOWLEDGE, SHARED
 
 FACTS = SHARED / "facts" / "referrals.yaml"

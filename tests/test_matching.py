@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import Core, Input, decode
+from bot.adapters.telegram.codec import decode
+from bot.core.core import Core
+from bot.core.replies import Input
 from bot.evaluation import evaluate, load_items
 from bot.matching.normalise import fold
 from tests.conftest import ROOT
@@ -106,16 +108,15 @@ def test_noise_is_refused_quickly_and_safely(core: Core) -> None:
 
 
 def test_button_data_refuses_what_the_bot_did_not_make(core: Core) -> None:
-    kb = core.kb
-    assert decode("t:pronouns-and-names", kb) is not None
+    assert decode("en|t:pronouns-and-names", core) is not None
     for forged in (
-        "t:../../etc/passwd",
-        "s:health:-1",
-        "a:1:2",
-        "l:de",
-        "d:25",
-        "t:emergency:s=nowhere=1",
-        "x" * 65,
+        "en|t:../../etc/passwd",
+        "en|s:health:-1",
+        "en|a:1:2",
+        "en|l:de",
+        "en|d:25",
+        "en|t:emergency:s:nowhere:1",
+        "en|" + "x" * 65,
         "",
     ):
-        assert decode(forged, kb) is None, forged
+        assert decode(forged, core) is None, forged

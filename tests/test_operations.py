@@ -22,7 +22,7 @@ from bot.adapters.telegram.app import build_application, push_profile
 from bot.adapters.telegram.server import SECRET_HEADER, serve_webhook
 from bot.cli import build_parser, main
 from bot.config import Settings
-from bot.conversation import Core
+from bot.core.core import Core
 from bot.storage import Storage
 from tests.botapi_stub import BotApiStub
 from tests.conftest import KNOWLEDGE, LOCALES, ROOT, TOKEN

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from bot.cli import main
-from bot.conversation import Core, Input
+from bot.core.core import Core
+from bot.core.replies import Input
 from bot.knowledge.models import DangerLexicon
 from bot.matching.danger import MAX_PIECES, Lexicon, pieces, read
 from bot.matching.encoder import EmbeddingCache, Vectors, default_encoder

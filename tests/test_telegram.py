@@ -6,8 +6,9 @@ import asyncio
 import sqlite3
 from datetime import datetime
 
-from bot.adapters.telegram.handlers import BRUSSELS
-from bot.conversation import Core
+from bot.adapters.telegram.tips import broadcast
+from bot.core.core import Core
+from bot.core.daily import BRUSSELS
 from tests.botapi_stub import BOT_USERNAME, BotApiStub
 from tests.conftest import Chat, RunningBot
 
@@ -163,13 +164,13 @@ async def test_group_can_subscribe_and_broadcast_skips_and_removes_blocked_chats
     await storage.subscribe(64, "en", 10)
     stub.blocked.add(63)
     before = stub.count("sendMessage")
-    stats = await guide.broadcast(running_bot.app.bot, datetime(2026, 11, 25, 9, 0, tzinfo=BRUSSELS))
+    stats = await broadcast(guide, running_bot.app.bot, datetime(2026, 11, 25, 9, 0, tzinfo=BRUSSELS))
     assert stats == {"sent": 2, "removed": 1, "failed": 0}
     sent = stub.calls_to("sendMessage")[before:]
     assert sorted(c.chat_id for c in sent if c.chat_id != 63) == [-1001, 62]
     assert "Conseil pratique" in next(c.text for c in sent if c.chat_id == 62)
     assert await storage.subscription(63) is None and await storage.subscription(64) is not None
-    again = await guide.broadcast(running_bot.app.bot, datetime(2026, 11, 25, 9, 0, tzinfo=BRUSSELS))
+    again = await broadcast(guide, running_bot.app.bot, datetime(2026, 11, 25, 9, 0, tzinfo=BRUSSELS))
     assert again == {"sent": 2, "removed": 0, "failed": 0}  # the blocked chat is not retried
 
 

@@ -1,17 +1,20 @@
-"""Chat with the core in a terminal; menus become numbered choices.
+"""Chat with the core in a terminal: the same commands as Telegram; buttons become numbers.
 
 With stdin not a terminal it reads one line per turn and prints plain replies, so it can be
-scripted (``printf 'help\\nquit\\n' | guidebot console``).
+scripted (``printf 'help\\nquit\\n' | guidebot console``). Effects are applied in memory: a
+language choice holds for the session; a daily-tip choice is remembered but nothing is sent.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import date
+from dataclasses import dataclass
 from typing import TextIO
 
-from bot.conversation import Core, Input, OpenMenu, Reply, plain_text
-from bot.knowledge.models import LANGS, Lang
+from bot.core.core import Core
+from bot.core.markup import plain_text
+from bot.core.replies import Forget, Input, RememberLanguage, Reply, Subscribe, Unsubscribe
+from bot.lang import Lang
 
 _QUIT = {"quit", "exit", "/quit", "/exit", "q"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -27,11 +30,41 @@ def render(reply: Reply, color: bool) -> str:
     return "\n".join(lines)
 
 
+@dataclass
+class Session:
+    """What a Telegram chat would keep: the chosen language, a daily-tip hour, the last screen."""
+
+    lang: Lang
+    hour: int | None = None
+    last: Reply | None = None
+
+    def read(self, text: str) -> Input:
+        if text.startswith("/"):
+            return Input(self.lang, command=text[1:].split()[0].lower(), subscribed_hour=self.hour)
+        buttons = self.last.buttons() if self.last else []
+        if text.isascii() and text.isdigit() and 1 <= int(text) <= len(buttons):
+            return Input(self.lang, action=buttons[int(text) - 1].action, subscribed_hour=self.hour)
+        return Input(self.lang, text=text, back=self.last.back if self.last else None)
+
+    def apply(self, reply: Reply) -> None:
+        for effect in reply.effects:
+            match effect:
+                case Subscribe(hour, _):
+                    self.hour = hour
+                case Unsubscribe() | Forget():
+                    self.hour = None
+                case RememberLanguage(lang):
+                    self.lang = lang
+        self.last = reply
+
+
 def run_console(core: Core, lang: Lang, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     interactive = stdin.isatty() and stdout.isatty()
+    session = Session(lang)
     print(core.t(lang, "console.intro"), file=stdout)
-    reply = core.respond(Input(lang, action=OpenMenu()))
-    print(render(reply, interactive), file=stdout)
+    first = core.respond(Input(lang, command="menu"))
+    session.apply(first)
+    print(render(first, interactive), file=stdout)
     while True:
         if interactive:
             stdout.write("\n> ")
@@ -44,23 +77,6 @@ def run_console(core: Core, lang: Lang, stdin: TextIO = sys.stdin, stdout: TextI
             continue
         if text.lower() in _QUIT:
             return 0
-        if text.startswith("/lang"):
-            wanted = text.split()[-1]
-            if wanted in LANGS:
-                lang = wanted  # type: ignore[assignment,unused-ignore]
-                print(core.t(lang, "language.set"), file=stdout)
-            else:
-                print("/lang " + "|".join(LANGS), file=stdout)
-            continue
-        if text in ("/start", "/menu"):
-            event = Input(lang, action=OpenMenu())
-        elif text == "/tip":
-            reply = core.tip_reply(lang, date.today())
-            print("\n" + render(reply, interactive), file=stdout)
-            continue
-        elif text.isdigit() and 1 <= int(text) <= len(reply.buttons()):
-            event = Input(lang, action=reply.buttons()[int(text) - 1].action)
-        else:
-            event = Input(lang, text=text)
-        reply = core.respond(event)
+        reply = core.respond(session.read(text))
+        session.apply(reply)
         print("\n" + render(reply, interactive), file=stdout)

@@ -14,13 +14,15 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz
 
+from bot.core.base import TELEGRAM_LIMIT
+from bot.core.markup import ALLOWED_TAGS, safe_html
 from bot.i18n import Strings
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.models import LANGS, SERVICE_IDS
+from bot.knowledge.models import SERVICE_IDS
+from bot.lang import LANGS
 from bot.matching.normalise import fold
 from bot.problems import Problem
 
-TELEGRAM_LIMIT = 4096
 ANSWER_WORDS = (40, 150)
 STALE_AFTER = timedelta(days=365)
 PHONE = re.compile(
@@ -99,8 +101,6 @@ def check_links(kb: KnowledgeBase) -> Iterator[Problem]:
 
 def check_answers(kb: KnowledgeBase) -> Iterator[Problem]:
     """Markup Telegram accepts, a length that fits a phone screen and a message."""
-    from bot.conversation import safe_html
-
     for tid, topic in kb.topics.items():
         for lang in LANGS:
             text = topic.text(lang)
@@ -108,8 +108,9 @@ def check_answers(kb: KnowledgeBase) -> Iterator[Problem]:
             stack: list[str] = []
             for m in TAG.finditer(text.answer):
                 closing, name = m.group(1) == "/", m.group(2).lower()
-                if name not in ("b", "i"):
-                    yield _topic_problem(kb, tid, key, f"tag <{name}> not allowed (only <b>, <i>)")
+                if name not in ALLOWED_TAGS:
+                    allowed = ", ".join(f"<{t}>" for t in ALLOWED_TAGS)
+                    yield _topic_problem(kb, tid, key, f"tag <{name}> not allowed (only {allowed})")
                 elif closing:
                     if not stack or stack.pop() != name:
                         yield _topic_problem(kb, tid, key, f"</{name}> closes nothing")
@@ -333,8 +334,26 @@ def run_checks(
         problems.extend(check(kb))
     if spec is not None and spec.is_file():
         problems.extend(check_taxonomy(kb, spec))
+    else:
+        problems.append(
+            Problem(
+                kb.root,
+                1,
+                "taxonomy not found (--spec): the topics were not compared with the required list",
+                "warning",
+            )
+        )
     if facts is not None and facts.is_file():
         problems.extend(check_facts_file(kb, facts))
+    else:
+        problems.append(
+            Problem(
+                kb.root,
+                1,
+                "facts file not found (--facts): numbers and addresses were NOT compared with the verified facts",
+                "warning",
+            )
+        )
     if strings is not None:
         problems.extend(strings.check())
     return problems

@@ -7,9 +7,8 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-Lang = Literal["en", "fr", "nl", "pt"]
-LANGS: tuple[Lang, ...] = get_args(Lang)
-LANG_NAMES: dict[Lang, str] = {"en": "English", "fr": "Français", "nl": "Nederlands", "pt": "Português"}
+from bot.lang import Lang
+
 ServiceId = Literal["health", "police", "education", "housing", "social"]
 SERVICE_IDS: tuple[ServiceId, ...] = get_args(ServiceId)
 Section = Literal["foundations", "principles", "practice", "services", "managers", "referral"]

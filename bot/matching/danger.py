@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.knowledge.models import LANGS, DangerFile, DangerLexicon, Lang
+from bot.knowledge.models import DangerFile, DangerLexicon
+from bot.lang import LANGS, Lang
 from bot.matching.encoder import EmbeddingCache, Encoder, Vectors, pin_threads
 from bot.matching.ngrams import N_BUCKETS, SIZES, tfidf_rows, weighted
 from bot.matching.normalise import Analyzer, fold

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.knowledge.models import LANGS, Lang, Topic
+from bot.knowledge.models import Topic
+from bot.lang import LANGS, Lang
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,8 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from bot.knowledge.models import Lang, Topic
+from bot.knowledge.models import Topic
+from bot.lang import Lang
 from bot.matching.normalise import Analyzer, fold
 
 FloatArray = npt.NDArray[np.float64]

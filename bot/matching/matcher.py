@@ -9,7 +9,8 @@ from typing import Literal
 import numpy as np
 
 from bot.knowledge.loader import KnowledgeBase
-from bot.knowledge.models import LANGS, DangerFile, DangerLexicon, Lang, OutOfScope, Topic
+from bot.knowledge.models import DangerFile, DangerLexicon, OutOfScope, Topic
+from bot.lang import LANGS, Lang
 from bot.matching.danger import DangerDetector, DangerTuning, Verdict, read
 from bot.matching.encoder import EmbeddingCache, default_encoder
 from bot.matching.examples import examples
@@ -187,9 +188,9 @@ def build_matcher(
 ) -> Matcher:
     """The matcher for a loaded knowledge base, its vectors cached under the user's cache folder."""
     if cache is None:
-        from bot.paths import cache_dir
+        from bot.config import Settings
 
-        cache = EmbeddingCache(default_encoder(), cache_dir())
+        cache = EmbeddingCache(default_encoder(), Settings.from_env().cache)
     matcher = Matcher(
         list(kb.topics.values()), tuning, kb.out_of_scope, cache=cache, danger=kb.danger, lexicon=kb.lexicon
     )

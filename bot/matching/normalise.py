@@ -10,52 +10,10 @@ from functools import lru_cache
 import Stemmer
 from stop_words import get_stop_words
 
-from bot.knowledge.models import Lang
+from bot.lang import EXTRA_STOPS, STEMMERS, Lang
 
 MAX_WORDS = 120  # a 4,000-character paste costs no more than a long question
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-_STEMMER_NAMES: dict[Lang, str] = {"en": "english", "fr": "french", "nl": "dutch", "pt": "portuguese"}
-# Elisions and clitics the stop lists miss once accents and apostrophes are folded away.
-_EXTRA_STOPS: dict[Lang, set[str]] = {
-    "en": {"s", "t", "pls", "please", "hi", "ok", "what", "how", "do", "does", "i", "my", "we", "our"},
-    "fr": {
-        "l",
-        "d",
-        "j",
-        "qu",
-        "c",
-        "s",
-        "n",
-        "m",
-        "t",
-        "comment",
-        "quoi",
-        "faire",
-        "fait",
-        "dois",
-        "doit",
-        "peut",
-    },
-    "nl": {"t", "s", "hoe", "wat", "moet", "kan", "doe", "ik", "mijn", "we", "onze", "iemand"},
-    "pt": {
-        "o",
-        "a",
-        "os",
-        "as",
-        "e",
-        "como",
-        "que",
-        "devo",
-        "deve",
-        "faco",
-        "fazer",
-        "posso",
-        "pode",
-        "eu",
-        "meu",
-        "minha",
-    },
-}
 
 
 def fold(text: str) -> str:
@@ -74,9 +32,9 @@ class Analyzer:
 
     def __init__(self, lang: Lang, keep: Iterable[str] = ()) -> None:
         self.lang = lang
-        stops = {fold(w) for w in get_stop_words(lang)} | _EXTRA_STOPS[lang]
+        stops = {fold(w) for w in get_stop_words(lang)} | EXTRA_STOPS[lang]
         self.stops = frozenset(w for w in stops if w) - {fold(k) for k in keep}
-        self._stemmer = Stemmer.Stemmer(_STEMMER_NAMES[lang])
+        self._stemmer = Stemmer.Stemmer(STEMMERS[lang])
         self.stem = lru_cache(maxsize=65536)(self._stem)
 
     def _stem(self, word: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from bot.knowledge.models import LANGS, Lang
+from bot.lang import LANGS, Lang
 from bot.matching.encoder import EmbeddingCache, Vectors
 from bot.matching.examples import Examples
 

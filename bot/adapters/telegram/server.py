@@ -21,7 +21,7 @@ from tornado.httpserver import HTTPServer
 from tornado.web import Application as WebApp
 from tornado.web import RequestHandler
 
-from bot.adapters.telegram.handlers import GuideBot
+from bot.adapters.telegram.guide import GuideBot
 
 log = logging.getLogger("bot.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

@@ -1,0 +1,146 @@
+"""Button data and deep links: the one wire format between an Action and Telegram.
+
+Button data is ``<lang>|<action>``: ``t:<topic>[:<back>]``, ``m``, ``s:<service>:<page>``,
+``a:<page>``, ``r:<topic>``, ``h:<topic>``, ``l:<lang>``, ``d:<hour>``, ``x``; a topic's way back
+is one of the menu forms. Telegram allows 64 bytes of UTF-8. Decoding accepts only what the bot
+itself offers (Screens.offers): forged, stale or oversized data is None, never an exception.
+Deep links (``/start t_<topic>``, ``/start s_<service>``) are built and read here too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core.actions import (
+    Action,
+    DailyAt,
+    OpenAll,
+    OpenMenu,
+    OpenTopic,
+    SetLanguage,
+    Share,
+    ShowReferrals,
+    StopDaily,
+)
+from bot.core.screens import Screens
+from bot.lang import Lang, as_lang
+from bot.problems import Problem
+
+MAX_BYTES = 64  # Telegram's limit on callback_data
+_LANG_SEP, _SEP = "|", ":"
+_MAX_DIGITS = 3
+
+
+def _action(action: Action) -> str:
+    match action:
+        case OpenTopic(topic, None):
+            return f"t:{topic}"
+        case OpenTopic(topic, OpenMenu() | OpenAll() as back):
+            return f"t:{topic}:{_action(back)}"
+        case OpenMenu(None, _):
+            return "m"
+        case OpenMenu(service, page):
+            return f"s:{service}:{page}"
+        case OpenAll(page):
+            return f"a:{page}"
+        case ShowReferrals(topic):
+            return f"r:{topic}"
+        case Share(topic):
+            return f"h:{topic}"
+        case SetLanguage(lang):
+            return f"l:{lang}"
+        case DailyAt(hour):
+            return f"d:{hour}"
+        case StopDaily():
+            return "x"
+    raise ValueError(action)
+
+
+def encode(lang: Lang, action: Action) -> str:
+    data = f"{lang}{_LANG_SEP}{_action(action)}"
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"button data over {MAX_BYTES} bytes: {data}")
+    return data
+
+
+def _number(text: str) -> int | None:
+    """ASCII digits only: int() would accept '²' or '٣' and raise on some of them."""
+    if text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS:
+        return int(text)
+    return None
+
+
+def _parse(parts: list[str]) -> Action | None:
+    match parts:
+        case ["m"]:
+            return OpenMenu()
+        case ["s", service, page] if (n := _number(page)) is not None:
+            return OpenMenu(service, n)  # type: ignore[arg-type]  # checked by Screens.offers
+        case ["a", page] if (n := _number(page)) is not None:
+            return OpenAll(n)
+        case ["t", topic]:
+            return OpenTopic(topic)
+        case ["t", topic, *rest]:
+            back = _parse(rest)
+            return OpenTopic(topic, back) if isinstance(back, OpenMenu | OpenAll) else None
+        case ["r", topic]:
+            return ShowReferrals(topic)
+        case ["h", topic]:
+            return Share(topic)
+        case ["l", code] if (lang := as_lang(code)) is not None:
+            return SetLanguage(lang)
+        case ["d", hour] if (n := _number(hour)) is not None:
+            return DailyAt(n)
+        case ["x"]:
+            return StopDaily()
+    return None
+
+
+def decode(data: object, screens: Screens) -> tuple[Lang, Action] | None:
+    if not isinstance(data, str) or len(data.encode("utf-8", "replace")) > MAX_BYTES:
+        return None
+    code, sep, rest = data.partition(_LANG_SEP)
+    lang = as_lang(code)
+    action = _parse(rest.split(_SEP)) if sep else None
+    if lang is None or action is None or not screens.offers(action):
+        return None
+    return lang, action
+
+
+def deep_link(action: OpenTopic | OpenMenu) -> str:
+    """The /start payload for a poster or a shared answer."""
+    if isinstance(action, OpenTopic):
+        return f"t_{action.topic}"
+    return f"s_{action.service}" if action.service else ""
+
+
+def parse_deep_link(payload: str, screens: Screens) -> OpenTopic | OpenMenu | None:
+    kind, _, target = payload.partition("_")
+    action: OpenTopic | OpenMenu | None = None
+    if kind == "t":
+        action = OpenTopic(target)
+    elif kind == "s":
+        action = OpenMenu(target)  # type: ignore[arg-type]  # checked by Screens.offers
+    return action if action is not None and screens.offers(action) else None
+
+
+def check(screens: Screens, where: Path) -> list[Problem]:
+    """Every button the knowledge can produce must fit Telegram's 64 bytes and read back as itself."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for reply in screens.every_screen():
+        for button in reply.buttons():
+            if isinstance(button.action, Share):
+                continue  # an inline-query button, not callback data
+            try:
+                data = encode(reply.lang, button.action)
+            except ValueError as exc:
+                problems.append(Problem(where, 1, f"{button.label!r}: {exc}"))
+                continue
+            if data not in seen:
+                seen.add(data)
+                if decode(data, screens) != (reply.lang, button.action):
+                    problems.append(
+                        Problem(where, 1, f"{button.label!r}: button data {data!r} does not read back")
+                    )
+    return problems

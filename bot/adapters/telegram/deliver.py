@@ -1,0 +1,46 @@
+"""A core Reply onto Telegram: the inline keyboard, and one way to send or edit it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest
+
+from bot.adapters.telegram.codec import encode
+from bot.core.actions import Share
+from bot.core.replies import Reply
+
+log = logging.getLogger("bot.telegram")
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    rows = []
+    for row in reply.rows:
+        buttons = []
+        for button in row:
+            if isinstance(button.action, Share):
+                # Opens the chat picker with "@bot <topic-id>": the inline result posts the answer.
+                buttons.append(InlineKeyboardButton(button.label, switch_inline_query=button.action.topic))
+            else:
+                buttons.append(
+                    InlineKeyboardButton(button.label, callback_data=encode(reply.lang, button.action))
+                )
+        rows.append(buttons)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def deliver(bot: Bot, chat_id: int, reply: Reply, query: CallbackQuery | None = None) -> None:
+    """Sends the reply; a pressed button's message is edited in place instead, or, too old to
+    edit, gets a new message. Parse mode and link previews come from the Application's Defaults."""
+    markup = keyboard(reply)
+    if query is not None and query.message is not None:
+        try:
+            await query.edit_message_text(reply.html, reply_markup=markup)
+            log.info("edit kind=%s lang=%s topic=%s", reply.kind, reply.lang, reply.topic_id or "-")
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+    await bot.send_message(chat_id, reply.html, reply_markup=markup)
+    log.info("reply kind=%s lang=%s topic=%s", reply.kind, reply.lang, reply.topic_id or "-")

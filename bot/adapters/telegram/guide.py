@@ -1,0 +1,103 @@
+"""The running bot's state and its one turn: an Input to the core, effects applied, reply delivered.
+
+Nothing here stores or logs who wrote what. In memory only: a language chosen with /language
+(forgotten on restart or /forget) and the flood counters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from dataclasses import replace
+from pathlib import Path
+
+from telegram import CallbackQuery, Update
+
+from bot.adapters.telegram.context import GuideContext
+from bot.adapters.telegram.deliver import deliver
+from bot.adapters.telegram.flood import FloodGuard
+from bot.core.actions import StopDaily
+from bot.core.core import Core
+from bot.core.replies import Effect, Forget, Input, RememberLanguage, Reply, Subscribe, Unsubscribe
+from bot.lang import Lang, as_lang
+from bot.problems import KnowledgeError
+from bot.storage import Storage
+
+log = logging.getLogger("bot.telegram")
+MAX_REMEMBERED = 10_000  # chats whose /language choice is kept in memory
+
+
+class GuideBot:
+    def __init__(
+        self, core: Core, storage: Storage, default_lang: Lang = "en", flood: FloodGuard | None = None
+    ) -> None:
+        self.core = core
+        self.storage = storage
+        self.default_lang = default_lang
+        self.flood = flood or FloodGuard()
+        self.chosen: OrderedDict[int, Lang] = OrderedDict()
+        self._reload_task: asyncio.Task[bool] | None = None
+
+    def lang_for(self, update: Update) -> Lang:
+        chat = update.effective_chat
+        if chat is not None and chat.id in self.chosen:
+            return self.chosen[chat.id]
+        user = update.effective_user
+        return as_lang((user.language_code or "")[:2].lower() if user else "") or self.default_lang
+
+    async def turn(
+        self, update: Update, context: GuideContext, event: Input, query: CallbackQuery | None = None
+    ) -> Reply | None:
+        """Asks the core, applies its effects for this chat, delivers the reply."""
+        chat = update.effective_chat
+        if chat is None:
+            return None
+        if event.command in ("daily", "stop") or isinstance(event.action, StopDaily):
+            subscription = await self.storage.subscription(chat.id)
+            event = replace(event, subscribed_hour=subscription.hour if subscription else None)
+        reply = self.core.respond(event)
+        await self.apply(chat.id, reply.effects)
+        await deliver(context.bot, chat.id, reply, query)
+        return reply
+
+    async def apply(self, chat_id: int, effects: tuple[Effect, ...]) -> None:
+        for effect in effects:
+            match effect:
+                case Subscribe(hour, lang):
+                    await self.storage.subscribe(chat_id, lang, hour)
+                    log.info("daily: subscribed hour=%d lang=%s", hour, lang)
+                case Unsubscribe():
+                    erased = await self.storage.forget(chat_id)
+                    log.info("daily: unsubscribed" if erased else "daily: stop without subscription")
+                case RememberLanguage(lang):
+                    self.chosen[chat_id] = lang
+                    self.chosen.move_to_end(chat_id)
+                    if len(self.chosen) > MAX_REMEMBERED:
+                        self.chosen.popitem(last=False)
+                    await self.storage.set_language(chat_id, lang)
+                case Forget():
+                    await self.storage.forget(chat_id)
+                    self.chosen.pop(chat_id, None)
+                    self.flood.forget(chat_id)
+                    log.info("forget: chat erased")
+
+    def schedule_reload(self, knowledge: Path, locales: Path) -> None:
+        """Signal handlers cannot await: start the reload as a task and keep it referenced."""
+        self._reload_task = asyncio.get_running_loop().create_task(self.reload(knowledge, locales))
+
+    async def reload(self, knowledge: Path, locales: Path) -> bool:
+        """Swap in edited knowledge and locales; an invalid edit is logged and the last good one kept."""
+        loop = asyncio.get_running_loop()
+        try:
+            core = await loop.run_in_executor(
+                None, Core.load, knowledge, locales, self.default_lang, self.core.matcher.tuning
+            )
+        except KnowledgeError as exc:
+            for problem in exc.problems:
+                log.error("reload rejected: %s", problem)
+            log.error("reload rejected: %d problems; still serving the previous knowledge", len(exc.problems))
+            return False
+        self.core = core
+        log.info("reloaded: %d topics, %d tips", len(core.kb.topics), len(core.kb.tips))
+        return True

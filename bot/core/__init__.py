@@ -1,0 +1,1 @@
+"""The transport-agnostic conversation: Input -> Reply (with effects). Nothing here knows Telegram."""

@@ -1,0 +1,56 @@
+"""What a button does, as data. Adapters turn these into their own wire format and back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.knowledge.models import ServiceId
+from bot.lang import Lang
+
+
+@dataclass(frozen=True, slots=True)
+class OpenMenu:
+    service: ServiceId | None = None  # None: the main service menu
+    page: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAll:
+    page: int = 0
+
+
+Back = OpenMenu | OpenAll  # where a topic opened from a menu page goes back to
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTopic:
+    topic: str
+    back: Back | None = None  # None: the topic was not opened from a menu page
+
+
+@dataclass(frozen=True, slots=True)
+class ShowReferrals:
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetLanguage:
+    lang: Lang
+
+
+@dataclass(frozen=True, slots=True)
+class DailyAt:
+    hour: int
+
+
+@dataclass(frozen=True, slots=True)
+class StopDaily:
+    pass
+
+
+Action = OpenTopic | OpenMenu | OpenAll | ShowReferrals | Share | SetLanguage | DailyAt | StopDaily

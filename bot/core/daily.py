@@ -1,0 +1,64 @@
+"""The tip of the day, the daily-tip subscription and the language choice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.core.actions import DailyAt, OpenTopic, SetLanguage, StopDaily
+from bot.core.base import Base
+from bot.core.markup import escape
+from bot.core.replies import Button, Forget, Reply, Subscribe, Unsubscribe
+from bot.knowledge.models import Tip
+from bot.lang import LANG_NAMES, LANGS, Lang
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+DAILY_HOURS = (7, 8, 9, 10, 12, 13, 14, 16, 17, 18, 19, 20)  # the hours /daily offers
+
+
+def brussels_now() -> datetime:
+    return datetime.now(BRUSSELS)
+
+
+def _grid(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+class Daily(Base):
+    def tip_of(self, day: date) -> Tip:
+        """Same tip for everyone on a given day; the cycle covers every tip before repeating."""
+        return self.kb.tips[day.toordinal() % len(self.kb.tips)]
+
+    def tip_reply(self, lang: Lang, day: date | None = None) -> Reply:
+        tip = self.tip_of(day or brussels_now().date())
+        text = self.t(lang, "tip.title") + "\n" + escape(tip.text(lang))
+        rows: tuple[tuple[Button, ...], ...] = ()
+        if tip.topic in self.kb.topics:
+            label = self.t(lang, "btn.more") + " " + self.title(tip.topic, lang)
+            rows = ((Button(label, OpenTopic(tip.topic)),),)
+        return Reply(text, lang, "tip", rows, tip.topic)
+
+    def daily_offer(self, lang: Lang, subscribed_hour: int | None) -> Reply:
+        buttons = [Button(f"{h:02d}:00", DailyAt(h)) for h in DAILY_HOURS]
+        rows = _grid(buttons, 4)
+        text = self.t(lang, "daily.choose")
+        if subscribed_hour is not None:
+            text = self.t(lang, "daily.current", hour=f"{subscribed_hour:02d}") + "\n" + text
+            rows += ((Button(self.t(lang, "btn.stop_daily"), StopDaily()),),)
+        return Reply(text, lang, "info", rows)
+
+    def subscribed(self, hour: int, lang: Lang) -> Reply:
+        rows = ((Button(self.t(lang, "btn.stop_daily"), StopDaily()),),)
+        text = self.t(lang, "daily.on", hour=f"{hour:02d}")
+        return Reply(text, lang, "info", rows, effects=(Subscribe(hour, lang),))
+
+    def unsubscribed(self, lang: Lang, subscribed_hour: int | None) -> Reply:
+        text = self.t(lang, "daily.off" if subscribed_hour is not None else "daily.none")
+        return Reply(text, lang, "info", effects=(Unsubscribe(),))
+
+    def language_offer(self, lang: Lang) -> Reply:
+        buttons = [Button(LANG_NAMES[code], SetLanguage(code)) for code in LANGS]
+        return Reply(self.t(lang, "language.choose"), lang, "info", _grid(buttons, 2))
+
+    def forgotten(self, lang: Lang) -> Reply:
+        return Reply(self.t(lang, "forget.done"), lang, "info", effects=(Forget(),))

@@ -1,0 +1,87 @@
+"""What the core is given (Input) and what it answers (Reply, with effects for the adapter)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from bot.core.actions import Action
+from bot.lang import Lang
+from bot.matching.matcher import Match
+
+# ---------------------------------------------------------------- effects: what an adapter must do
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribe:
+    """Send this chat a tip every day at `hour` (Brussels time), in `lang`."""
+
+    hour: int
+    lang: Lang
+
+
+@dataclass(frozen=True, slots=True)
+class Unsubscribe:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RememberLanguage:
+    """Answer this chat in `lang` from now on (memory only; a subscription's language too)."""
+
+    lang: Lang
+
+
+@dataclass(frozen=True, slots=True)
+class Forget:
+    """Erase everything held about this chat."""
+
+
+Effect = Subscribe | Unsubscribe | RememberLanguage | Forget
+
+# ---------------------------------------------------------------- input and reply
+
+ReplyKind = Literal[
+    "answer", "clarify", "none", "menu", "emergency", "greeting", "referrals", "tip", "info", "expired"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    action: Action
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    html: str  # Telegram's HTML subset (bot/core/markup.py)
+    lang: Lang
+    kind: ReplyKind
+    rows: tuple[tuple[Button, ...], ...] = ()
+    topic_id: str | None = None
+    match: Match | None = None
+    effects: tuple[Effect, ...] = ()
+    back: Action | None = None  # where "back" leads from this screen (typed or pressed)
+
+    def buttons(self) -> list[Button]:
+        return [b for row in self.rows for b in row]
+
+    def but(self, **changes: object) -> Reply:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One thing a person did: typed text, a command, or a pressed button.
+
+    The adapter adds what only it knows: the chat's daily-tip hour (for /daily and /stop) and the
+    screen "back" returns to.
+    """
+
+    lang: Lang
+    text: str = ""
+    command: str | None = None  # "start", "help"... without the slash
+    action: Action | None = None  # a pressed button, or the deep link of /start
+    detect_language: bool = True
+    subscribed_hour: int | None = None
+    back: Action | None = None

@@ -1,0 +1,102 @@
+"""Every screen the bot can show, and which button targets it really offers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from bot.core.actions import (
+    Action,
+    DailyAt,
+    OpenAll,
+    OpenMenu,
+    OpenTopic,
+    SetLanguage,
+    Share,
+    ShowReferrals,
+    StopDaily,
+)
+from bot.core.answers import Answers
+from bot.core.daily import DAILY_HOURS, Daily
+from bot.core.menus import Menus
+from bot.core.replies import RememberLanguage, Reply, ReplyKind
+from bot.i18n import Strings
+from bot.knowledge.loader import KnowledgeBase
+from bot.lang import LANGS, Lang
+
+
+class Screens(Menus, Answers, Daily):
+    """The screens need only knowledge and strings (so `check` can walk them without a matcher)."""
+
+    def __init__(self, kb: KnowledgeBase, strings: Strings) -> None:
+        self.kb = kb
+        self.strings = strings
+        self._cards: dict[tuple[str, Lang], str] = {}
+
+    def offers(self, action: Action) -> bool:
+        """True for a target this knowledge can produce; forged or stale data is refused."""
+        match action:
+            case OpenTopic(topic, back):
+                return topic in self.kb.topics and (back is None or self.offers(back))
+            case OpenMenu(None, page):
+                return page == 0
+            case OpenMenu(service, page):
+                return service in self.kb.services and 0 <= page < self.pages(service)
+            case OpenAll(page):
+                return 0 <= page < self.pages(None)
+            case ShowReferrals(topic) | Share(topic):
+                return topic in self.kb.topics
+            case SetLanguage(lang):
+                return lang in LANGS
+            case DailyAt(hour):
+                return hour in DAILY_HOURS
+            case StopDaily():
+                return True
+        return False
+
+    def follow(self, action: Action, lang: Lang, subscribed_hour: int | None = None) -> Reply:
+        match action:
+            case OpenTopic(topic, back):
+                return self.topic_reply(topic, lang, back)
+            case OpenMenu(None, _):
+                return self.main_menu(lang)
+            case OpenMenu(service, page) if service is not None:
+                return self.service_menu(service, lang, page)
+            case OpenAll(page):
+                return self.all_topics(lang, page)
+            case ShowReferrals(topic):
+                return self.referrals_reply(topic, lang)
+            case Share(topic):
+                return self.share_reply(topic, lang)
+            case SetLanguage(chosen):
+                menu = self.main_menu(chosen, self.t(chosen, "language.set"), kind="info")
+                return menu.but(effects=(RememberLanguage(chosen),))
+            case DailyAt(hour):
+                return self.subscribed(hour, lang)
+            case StopDaily():
+                return self.unsubscribed(lang, subscribed_hour)
+        return self.main_menu(lang)
+
+    def info(self, lang: Lang, key: str, with_menu: bool = False, kind: ReplyKind = "info") -> Reply:
+        if with_menu:
+            return self.main_menu(lang, self.t(lang, key), kind=kind)
+        return Reply(self.t(lang, key), lang, kind)
+
+    def every_screen(self) -> Iterator[Reply]:
+        """Each screen once per language, for `check` (button data that must fit Telegram)."""
+        for lang in LANGS:
+            yield self.main_menu(lang)
+            yield self.daily_offer(lang, DAILY_HOURS[-1])
+            yield self.language_offer(lang)
+            yield self.subscribed(DAILY_HOURS[-1], lang)
+            yield from (self.tip_reply(lang, tip_day) for tip_day in self._tip_days())
+            for service in (None, *self.kb.services):
+                for page in range(self.pages(service)):  # its buttons open topics with their way back
+                    yield self.follow(OpenAll(page) if service is None else OpenMenu(service, page), lang)
+            for topic in self.kb.topics:
+                yield self.topic_reply(topic, lang)
+                yield self.referrals_reply(topic, lang)
+
+    def _tip_days(self) -> Iterator[date]:
+        start = date(2026, 1, 1).toordinal()
+        return (date.fromordinal(start + i) for i in range(len(self.kb.tips)))
