@@ -1,0 +1,139 @@
+"""The conversation model: every command in the core, effects as data, navigation words, the codec."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from bot.adapters.console import Session, run_console
+from bot.adapters.telegram import codec
+from bot.core.actions import DailyAt, OpenAll, OpenMenu, OpenTopic, SetLanguage, StopDaily
+from bot.core.core import COMMANDS, Core
+from bot.core.daily import DAILY_HOURS
+from bot.core.markup import plain_text
+from bot.core.menus import PAGE_SIZE
+from bot.core.replies import Forget, Input, RememberLanguage, Subscribe, Unsubscribe
+from bot.lang import LANGS, Lang
+from bot.matching.matcher import Match
+
+BACK_WORDS = {"en": "back", "fr": "retour", "nl": "terug", "pt": "voltar"}
+
+
+def console(core: Core, lang: Lang, script: str) -> str:
+    out = io.StringIO()
+    assert run_console(core, lang, io.StringIO(script), out) == 0
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_console_offers_every_command_in_every_language(core: Core, lang: Lang) -> None:
+    out = console(core, lang, "/privacy\n/about\n/help\n/tip\n/language\nquit\n")
+    for key in ("privacy", "about", "help", "language.choose", "tip.title"):
+        assert plain_text(core.t(lang, key)).split("\n")[0] in out, key
+    assert core.t(lang, "none").split(",")[0] not in out  # no command fell through to the matcher
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_typed_back_returns_to_the_menu_page_a_topic_was_opened_from(core: Core, lang: Lang) -> None:
+    session = Session(lang)
+    for step in (Input(lang, command="menu"), Input(lang, action=OpenMenu("police", 1))):
+        session.apply(core.respond(step))
+    topic = session.last.buttons()[0] if session.last else None
+    assert topic is not None and isinstance(topic.action, OpenTopic)
+    session.apply(core.respond(session.read("1")))
+    assert session.last is not None and session.last.topic_id == topic.action.topic
+    back = core.respond(session.read(BACK_WORDS[lang]))
+    assert back.kind == "menu" and "(2/" in back.html  # the police menu, page 2
+
+
+def test_language_daily_stop_and_forget_are_effects_the_adapter_applies(core: Core) -> None:
+    chosen = core.respond(Input("en", action=SetLanguage("pt")))
+    assert chosen.effects == (RememberLanguage("pt"),) and chosen.lang == "pt"
+    offer = core.respond(Input("fr", command="daily"))
+    assert [b.action for b in offer.buttons()] == [DailyAt(h) for h in DAILY_HOURS]
+    done = core.respond(Input("fr", action=DailyAt(8)))
+    assert done.effects == (Subscribe(8, "fr"),) and "08" in done.html
+    assert [b.action for b in done.buttons()] == [StopDaily()]
+    again = core.respond(Input("fr", command="daily", subscribed_hour=8))
+    assert core.t("fr", "daily.current", hour="08") in again.html and StopDaily() in [b.action for b in again.buttons()]
+    stopped = core.respond(Input("nl", command="stop", subscribed_hour=8))
+    assert stopped.effects == (Unsubscribe(),) and stopped.html == core.t("nl", "daily.off")
+    nothing = core.respond(Input("nl", command="stop"))
+    assert nothing.html == core.t("nl", "daily.none")
+    assert core.respond(Input("pt", command="forget")).effects == (Forget(),)
+
+
+def test_the_console_applies_effects_in_memory(core: Core) -> None:
+    out = console(core, "en", "/language\n3\n/daily\n2\n/stop\nquit\n")
+    assert core.t("nl", "language.set") in out  # pressing [3] switched to Dutch
+    assert core.t("nl", "daily.on", hour="08") in out
+    assert core.t("nl", "daily.off") in out  # /stop knew the console had subscribed
+
+
+def test_unsure_means_two_or_three_choices_and_the_menu(core: Core, monkeypatch: pytest.MonkeyPatch) -> None:
+    ranked = (("interpreters", 0.25), ("confidentiality", 0.23), ("first-contact", 0.2), ("autonomy", 0.05))
+
+    def unsure(text: str, lang: Lang, detect: bool = True) -> Match:
+        return Match(lang, "clarify", False, ranked)
+
+    monkeypatch.setattr(core.matcher, "match", unsure)
+    reply = core.respond(Input("fr", text="interprète confidentiel premier contact"))
+    assert reply.kind == "clarify" and reply.html.startswith(core.t("fr", "clarify"))
+    actions = [b.action for b in reply.buttons()]
+    assert actions[:-1] == [OpenTopic(t) for t, _ in ranked[:3]] and actions[-1] == OpenMenu()
+    assert [b.label for b in reply.buttons()][:3] == [core.kb.topics[t].fr.title for t, _ in ranked[:3]]
+
+
+def test_every_button_the_knowledge_can_make_fits_and_reads_back(core: Core, tmp_path: Any) -> None:
+    assert codec.check(core, tmp_path) == []
+    data = codec.encode("en", OpenTopic("pronouns-and-names", OpenMenu("health", 1)))
+    assert codec.decode(data, core) == ("en", OpenTopic("pronouns-and-names", OpenMenu("health", 1)))
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "en|a:²",  # a Unicode digit: int() would take it or raise
+        "en|d:²",
+        "en|d:٣",
+        "en|d:3",  # an hour /daily never offers
+        "en|s:health:99",  # a page past the last
+        f"en|a:{-(-49 // PAGE_SIZE)}",
+        "en|t:coming-out:t:emergency",  # a topic is not a way back
+        "en|m:extra",
+        "en|" + "é" * 31,  # 62 characters, 66 bytes
+        "de|m",
+        "en|l:xx",
+    ],
+)
+def test_forged_or_stale_button_data_is_refused(core: Core, forged: str) -> None:
+    assert codec.decode(forged, core) is None
+
+
+def test_oversized_button_data_is_never_sent() -> None:
+    with pytest.raises(ValueError, match="64 bytes"):
+        codec.encode("en", OpenTopic("a" * 70))
+
+
+def test_deep_links_are_built_and_read_in_one_place(core: Core) -> None:
+    for action in (OpenTopic("pronouns-and-names"), OpenMenu("police")):
+        assert codec.parse_deep_link(codec.deep_link(action), core) == action
+    assert codec.parse_deep_link("t_not-a-topic", core) is None
+    assert codec.parse_deep_link("s_nowhere", core) is None
+
+
+def test_every_command_has_an_answer_and_a_description_in_every_language(core: Core) -> None:
+    for lang in LANGS:
+        for name in COMMANDS:
+            reply = core.respond(Input(lang, command=name))
+            assert reply.html and reply.html != core.t(lang, "unknown_command"), name
+            assert core.strings.messages[lang].get(f"cmd.{name}"), (lang, name)
+
+
+def test_pages_offered_are_exactly_the_pages_shown(core: Core) -> None:
+    last = core.pages(None) - 1
+    assert core.offers(OpenAll(last)) and not core.offers(OpenAll(last + 1))
+    shown = core.respond(Input("en", action=OpenAll(last)))
+    assert f"{last + 1}/{last + 1}" in shown.html
