@@ -5,7 +5,7 @@ scored on the held-out author shows how it does on wording nobody tuned on. test
 and train.yaml are scored with the full model as a second check. The blind test split is never
 read here.
 
-    python benchmarks/calibrate_danger.py [--grid]
+    python benchmarks/calibrate_danger.py [--grid | --mix]
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def main() -> int:
         fitted = replace(DangerTuning(), c_vectors=c_vec, c_ngrams=c_ngr, calm_weight=calm_w)
         per_mix: dict[float, list[np.ndarray]] = {}
         for f in kb.danger:
-            for mix in (0.3, 0.5, 0.7) if "--grid" in sys.argv else (shipped.w_vectors,):
+            for mix in (0.3, 0.5, 0.7) if {"--grid", "--mix"} & set(sys.argv) else (shipped.w_vectors,):
                 det = DangerDetector(
                     cache,
                     kb.danger,

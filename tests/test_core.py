@@ -57,7 +57,9 @@ def test_language_daily_stop_and_forget_are_effects_the_adapter_applies(core: Co
     assert done.effects == (Subscribe(8, "fr"),) and "08" in done.html
     assert [b.action for b in done.buttons()] == [StopDaily()]
     again = core.respond(Input("fr", command="daily", subscribed_hour=8))
-    assert core.t("fr", "daily.current", hour="08") in again.html and StopDaily() in [b.action for b in again.buttons()]
+    assert core.t("fr", "daily.current", hour="08") in again.html and StopDaily() in [
+        b.action for b in again.buttons()
+    ]
     stopped = core.respond(Input("nl", command="stop", subscribed_hour=8))
     assert stopped.effects == (Unsubscribe(),) and stopped.html == core.t("nl", "daily.off")
     nothing = core.respond(Input("nl", command="stop"))

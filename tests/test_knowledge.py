@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import io
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.core.core import Core
+from bot.adapters.console import run_console
+from bot.adapters.telegram import profile
+from bot.adapters.telegram.app import ERROR_KEY
+from bot.adapters.telegram.buttons import EXPIRED_KEY
+from bot.adapters.telegram.flood import FLOOD_KEY
+from bot.adapters.telegram.profile import DESCRIPTION_KEYS
+from bot.core.actions import SetLanguage
+from bot.core.core import COMMANDS, Core
+from bot.core.replies import Input
+from bot.core.smalltalk import SmallTalk
+from bot.i18n import Strings
 from bot.knowledge.checks import PHONE, URL, phone_key, run_checks
 from bot.knowledge.models import SERVICE_IDS
-from bot.lang import LANGS
+from bot.lang import LANGS, Lang
+from bot.matching.matcher import Match
 from tests.conftest import KNOWLEDGE, SHARED
 
 FACTS = SHARED / "facts" / "referrals.yaml"
@@ -124,18 +135,45 @@ def test_every_ui_string_exists_in_every_language(core: Core, lang: str) -> None
     assert set(core.strings.messages[lang]) == set(core.strings.messages["en"])
 
 
-def test_every_string_the_code_uses_is_in_the_catalogs(core: Core) -> None:
+def test_the_catalogs_hold_exactly_the_strings_the_code_uses(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key set comes from running the code (every screen, command and kind of answer), not a regex."""
     used: set[str] = set()
-    for path in Path("bot").rglob("*.py"):
-        used |= set(
-            re.findall(
-                r"""\bt\(\s*(?:\w+|\w+\.\w+|[a-z.]+)\s*,\s*["']([a-z_.]+)["']""",
-                path.read_text(encoding="utf-8"),
-            )
-        )
-    used |= {
-        f"cmd.{c}"
-        for c in ("start", "menu", "help", "tip", "daily", "stop", "language", "privacy", "forget", "about")
-    }
-    assert used, "the pattern found no t() call"
-    assert used - set(core.strings.messages["en"]) == set()
+    real = Strings.t
+
+    def recording(self: Strings, lang: Lang, key: str, **values: object) -> str:
+        used.add(key)
+        return real(self, lang, key, **values)
+
+    monkeypatch.setattr(Strings, "t", recording)
+    monkeypatch.setattr(core, "_cards", {})  # cards are cached: build them again
+    SmallTalk.from_strings(core.strings)
+    for lang in LANGS:
+        list(core.every_screen())
+        for name in (*COMMANDS, "frobnicate"):
+            core.respond(Input(lang, command=name, subscribed_hour=8))
+            core.respond(Input(lang, command=name))
+        for text in (
+            "he has a knife and is kicking the door in",
+            "weather tomorrow",
+            "hi",
+            "thanks",
+            "help",
+            "comment demander les pronoms",
+            "",
+            "pronouns " * 200,
+        ):
+            core.respond(Input(lang, text=text))
+        core.respond(Input(lang, action=SetLanguage(lang)))
+        core.share_reply("coming-out", lang)
+        profile.commands(core, lang)
+        run_console(core, lang, io.StringIO(""), io.StringIO())
+    unsure = Match("en", "clarify", False, (("coming-out", 0.3), ("autonomy", 0.28)))
+    alarm = Match("en", "answer", True, (("emergency", 0.9), ("coming-out", 0.5)))
+    for match in (unsure, alarm):
+        monkeypatch.setattr(core.matcher, "match", lambda *_, m=match, **__: m)
+        core.respond(Input("en", text="a question"))
+    used |= {FLOOD_KEY, EXPIRED_KEY, ERROR_KEY, *DESCRIPTION_KEYS}
+    assert set(core.strings.messages["en"]) - used == set(), "unused msgids: remove them"
+    assert used - set(core.strings.messages["en"]) == set(), "strings the code asks for but no catalog has"

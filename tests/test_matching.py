@@ -43,7 +43,7 @@ def test_folding_removes_case_accents_and_punctuation() -> None:
 @pytest.mark.parametrize(
     ("lang", "question", "topic"),
     [
-        ("en", "client corrected my pronon what now", "pronouns-and-names"),
+        ("en", "how do i ask someone for there pronons", "pronouns-and-names"),
         ("fr", "comment briefer l interprete avant l entretien", "interpreters"),
         ("nl", "een collega maakt een homofobe grap", "challenging-colleagues"),
         ("pt", "o que e uma pessoa intersexo", "intersex-people"),

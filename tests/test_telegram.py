@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 
 from bot.adapters.telegram.tips import broadcast
-from bot.core.core import Core
+from bot.core.core import MAX_INPUT_CHARS, Core
 from bot.core.daily import BRUSSELS
 from tests.botapi_stub import BOT_USERNAME, BotApiStub
 from tests.conftest import Chat, RunningBot
@@ -240,7 +240,7 @@ async def test_bad_inputs_get_short_polite_replies_never_a_crash(
     assert "only read text" in photo.text
     unknown = await chat.send("/frobnicate")
     assert "don't know that command" in unknown.text
-    noise = await chat.send(("asdf qwer zxcv " * 300)[:4096])
+    noise = await chat.send(("asdf qwer zxcv " * 300)[:MAX_INPUT_CHARS])
     assert "very long" in noise.text
     before = stub.count("sendMessage") + stub.count("answerCallbackQuery")
     stub.message("edited text", user=chat.user, kind="edited_message")

@@ -107,11 +107,11 @@ class Core(Screens):
             note = "\n\n" + italic(self.t(lang, "answered_in", language=LANG_NAMES[lang]))
         if match.emergency:
             return self.emergency_reply(lang, match, note)
+        talk = self.talk.talk(text)  # only greeting, thanks or help words: not a topic question
+        if talk is not None:
+            return self.info(event.lang, talk, with_menu=True, kind="greeting").but(match=match)
         if match.decision == "answer":
             return self.topic_reply(match.topics[0], lang, extra=note).but(kind="answer", match=match)
-        talk = self.talk.talk(text)
-        if talk is not None:
-            return self.info(event.lang, talk, with_menu=True, kind="greeting")
         if match.decision == "clarify":
             rows = tuple((Button(self.title(t, lang), OpenTopic(t)),) for t in self.matcher.candidates(match))
             rows += ((Button(self.t(lang, "btn.menu"), OpenMenu()),),)

@@ -9,16 +9,16 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
-import yaml
 from rapidfuzz import fuzz
 
 from bot.core.base import TELEGRAM_LIMIT
 from bot.core.markup import ALLOWED_TAGS, safe_html
 from bot.i18n import Strings
+from bot.knowledge.danger_checks import check_danger
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import SERVICE_IDS
+from bot.knowledge.shared_checks import check_facts_file, check_taxonomy
 from bot.lang import LANGS
 from bot.matching.normalise import fold
 from bot.problems import Problem
@@ -212,96 +212,7 @@ def check_collisions(kb: KnowledgeBase) -> Iterator[Problem]:
                 seen.append((tid, folded, qi))
 
 
-def check_taxonomy(kb: KnowledgeBase, spec: Path) -> Iterator[Problem]:
-    """Every required topic exists, in the section the taxonomy gives it."""
-    try:
-        data: Any = yaml.safe_load(spec.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        yield Problem(spec, 1, f"cannot read the taxonomy: {exc}", "warning")
-        return
-    for section, entries in (data or {}).items():
-        for entry in entries or []:
-            tid = entry.get("id")
-            if tid not in kb.topics:
-                yield Problem(
-                    kb.root / "topics" / f"{tid}.yaml",
-                    1,
-                    f"required topic {tid!r} ({section}) is missing",
-                    "warning",
-                )
-            elif kb.topics[tid].section != section:
-                yield _topic_problem(kb, tid, ("section",), f"the taxonomy puts {tid!r} in {section!r}")
-
-
-def check_facts_file(kb: KnowledgeBase, facts: Path) -> Iterator[Problem]:
-    """The directory says nothing the verified facts file does not say."""
-    try:
-        data: Any = yaml.safe_load(facts.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        yield Problem(facts, 1, f"cannot read the facts file: {exc}", "warning")
-        return
-    known = {o["id"]: o for o in data.get("organisations", [])}
-    path = kb.root / "referrals.yaml"
-    for i, ref in enumerate(kb.referrals.values()):
-        fact = known.get(ref.id)
-        if fact is None:
-            yield kb.problem_at(path, ("referrals", i, "id"), f"{ref.id!r} is not in {facts.name}")
-            continue
-        if fact.get("confidence") not in ("high", "medium"):
-            yield kb.problem_at(
-                path, ("referrals", i, "id"), f"{ref.id!r} has confidence {fact.get('confidence')!r}"
-            )
-        for key in ("phone", "address", "website", "email"):
-            if (getattr(ref, key) or None) != (fact.get(key) or None):
-                yield kb.problem_at(
-                    path, ("referrals", i, key), f"{ref.id}: differs from {facts.name} ({fact.get(key)!r})"
-                )
-
-
-MIN_DANGER = 150  # per language and kind (danger, calm), over all corpus files
 MIN_QUESTIONS = 25  # example questions per topic and language
-
-
-def check_danger(kb: KnowledgeBase) -> Iterator[Problem]:
-    """The danger corpus: enough messages per language, none both danger and calm, lexicon quiet on calm."""
-    from bot.matching.danger import Lexicon
-
-    folder = kb.root / "danger"
-    if not kb.danger:
-        yield Problem(folder, 1, "no danger corpus: only the lexicon will detect danger", "warning")
-        return
-    lexicon = Lexicon(kb.lexicon)
-    lex_path = kb.root / "danger-lexicon.yaml"
-    for i, concept in enumerate(kb.lexicon.sure if kb.lexicon else ()):
-        if missing := [lang for lang in LANGS if kb.lexicon and concept not in kb.lexicon.concepts(lang)]:
-            yield kb.problem_at(lex_path, ("sure", i), f"{concept!r} has no phrases in {', '.join(missing)}")
-    fired: dict[str, int] = {}
-    for lang in LANGS:
-        seen: dict[str, str] = {}
-        for f in kb.danger:
-            path = kb.danger_files[f.author]
-            ex = f.examples(lang)
-            for kind, texts in (("danger", ex.danger), ("calm", ex.calm)):
-                for i, text in enumerate(texts):
-                    key = fold(text)
-                    other = seen.setdefault(key, kind)
-                    if other != kind:
-                        yield kb.problem_at(
-                            path, (lang, kind, i), f"also written as a {other} message elsewhere"
-                        )
-                    if kind == "calm" and (hit := lexicon.find(text, (lang,))):
-                        fired[f"{lang}: {hit[1]}"] = fired.get(f"{lang}: {hit[1]}", 0) + 1
-        for kind in ("danger", "calm"):
-            n = sum(len(getattr(f.examples(lang), kind)) for f in kb.danger)
-            if n < MIN_DANGER:
-                yield Problem(folder, 1, f"{lang}: {n} {kind} messages, fewer than {MIN_DANGER}", "warning")
-    for phrase, n in sorted(fired.items()):
-        yield Problem(
-            lex_path,
-            1,
-            f"lexicon phrase {phrase!r} matches {n} calm corpus message(s): is it specific enough?",
-            "info",
-        )
 
 
 def check_question_counts(kb: KnowledgeBase) -> Iterator[Problem]:

@@ -29,6 +29,7 @@ from bot.problems import CommandFailed, KnowledgeError
 from bot.storage import Storage
 
 log = logging.getLogger("bot.app")
+ERROR_KEY = "error"  # what a user is told when handling their update failed
 FEATURES = (flood, commands, buttons, inline, messages)  # registration order is matching order
 DEFAULTS = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
 
@@ -98,7 +99,7 @@ async def on_error(update: object, context: GuideContext) -> None:
         guide = context.guide
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(
-                update.effective_chat.id, guide.core.t(guide.lang_for(update), "error")
+                update.effective_chat.id, guide.core.t(guide.lang_for(update), ERROR_KEY)
             )
 
 

@@ -13,6 +13,7 @@ from bot.adapters.telegram.deliver import deliver
 from bot.core.replies import Input
 
 log = logging.getLogger("bot.telegram")
+EXPIRED_KEY = "expired"  # what a forged or stale press is told
 
 
 async def on_button(update: Update, context: GuideContext) -> None:
@@ -24,10 +25,10 @@ async def on_button(update: Update, context: GuideContext) -> None:
     parsed = decode(query.data, guide.core)
     if parsed is None:
         lang = guide.lang_for(update)
-        await query.answer(guide.core.t(lang, "expired"))
+        await query.answer(guide.core.t(lang, EXPIRED_KEY))
         log.info("button: expired or forged data")
         if chat is not None:
-            reply = guide.core.main_menu(lang, guide.core.t(lang, "expired"), kind="expired")
+            reply = guide.core.main_menu(lang, guide.core.t(lang, EXPIRED_KEY), kind="expired")
             await deliver(context.bot, chat.id, reply)
         return
     lang, action = parsed

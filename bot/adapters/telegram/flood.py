@@ -15,6 +15,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 from bot.adapters.telegram.context import App, GuideContext
 
 log = logging.getLogger("bot.telegram")
+FLOOD_KEY = "flood"  # the one warning a flooding chat gets
 
 
 @dataclass
@@ -66,7 +67,7 @@ async def guard(update: Update, context: GuideContext) -> None:
         return
     if warn and update.message is not None:
         with contextlib.suppress(TelegramError):
-            await context.bot.send_message(chat.id, guide.core.t(guide.lang_for(update), "flood"))
+            await context.bot.send_message(chat.id, guide.core.t(guide.lang_for(update), FLOOD_KEY))
     log.info("flood: update dropped")
     raise ApplicationHandlerStop
 

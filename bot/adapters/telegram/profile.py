@@ -9,6 +9,8 @@ from telegram import Bot, BotCommand
 from bot.core.core import COMMANDS, Core
 from bot.lang import LANGS, Lang
 
+DESCRIPTION_KEYS = ("bot.description", "bot.short_description")
+
 
 def commands(core: Core, lang: Lang) -> list[BotCommand]:
     return [BotCommand(c, core.t(lang, f"cmd.{c}")) for c in COMMANDS]
@@ -27,7 +29,7 @@ async def push_profile(bot: Bot, core: Core, default_lang: Lang) -> dict[str, in
     for lang in (*LANGS, None):
         text_lang: Lang = lang or default_lang
         wanted_commands = commands(core, text_lang)
-        description, short = core.t(text_lang, "bot.description"), core.t(text_lang, "bot.short_description")
+        description, short = (core.t(text_lang, key) for key in DESCRIPTION_KEYS)
         current = (
             [(c.command, c.description) for c in await bot.get_my_commands(language_code=lang)],
             (await bot.get_my_description(language_code=lang)).description,
