@@ -85,13 +85,7 @@ class TiledCache(EmbeddingCache):
         }
         clf = matcher.danger.classifier
         assert clf is not None
-        self.arrays["danger"] = {
-            "w_vectors": clf.w_vectors,
-            "w_ngrams": clf.w_ngrams,
-            "idf": clf.idf,
-            "columns": clf.columns,
-            "bias": np.array([clf.b_vectors, clf.b_ngrams]),
-        }
+        self.arrays["danger"] = clf.arrays
 
     def trained(self, name: str, material: object, fit: object) -> dict[str, np.ndarray]:  # type: ignore[override]
         return self.arrays[name]

@@ -252,6 +252,9 @@ async def test_bad_inputs_get_short_polite_replies_never_a_crash(
         "xx|m",
         "en|s:health:999999",
         "en|t:emergency:s=nowhere=1",
+        "en|a:²",  # a Unicode digit
+        "en|d:²",
+        "en|d:3",  # an hour /daily never offers
         "",
     )
     for user_id, forged in enumerate(forgeries, 200):  # one chat each: the flood guard is tested elsewhere

@@ -157,6 +157,7 @@ class DangerClassifier:
 
     def __init__(self, arrays: dict[str, npt.NDArray[Any]], w_vectors: float) -> None:
         self.mix = w_vectors
+        self.arrays = arrays  # as fitted (benchmarks reuse them for scaled knowledge)
         self.support, self.dual = arrays["support"].astype(np.float64), arrays["dual"]
         self.support_norms = (self.support**2).sum(axis=1)
         self.gamma = float(arrays["gamma"][0])
