@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.evaluation import FIGURES
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.conftest import KNOWLEDGE, ROOT, SHARED
 
 BROKEN = Path(__file__).parent / "data" / "broken"
 
@@ -41,7 +41,9 @@ def test_check_names_file_and_line_and_exits_1(broken_kb: Path, capsys: pytest.C
 def test_check_passes_on_the_shipped_knowledge(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
     err = capsys.readouterr().err
-    assert "0 errors, 0 warnings" in err and "49 topics" in err
+    shared = (SHARED / "facts" / "referrals.yaml").is_file() and (SHARED / "spec" / "topics.yaml").is_file()
+    # without ../shared the only warnings say what could not be compared
+    assert ("0 errors, 0 warnings" if shared else "0 errors, 2 warnings") in err and "49 topics" in err
 
 
 def test_check_lists_medium_confidence_referrals_to_recheck_unless_quiet(

@@ -118,6 +118,7 @@ def test_tips_cover_three_months_every_topic_and_four_languages(core: Core) -> N
             assert 20 <= len(tip.text(lang)) <= 300, (tip.id, lang)
 
 
+@needs_shared
 def test_curator_check_passes_with_no_errors_or_warnings(core: Core) -> None:
     problems = run_checks(core.kb, core.strings, SPEC, FACTS)
     assert [str(p) for p in problems if p.severity != "info"] == []
