@@ -105,3 +105,51 @@ def test_a_first_version_database_keeps_its_subscriptions(tmp_path: Path) -> Non
     with sqlite3.connect(path) as db:
         schema = db.execute("SELECT sql FROM sqlite_master WHERE name = 'subscriptions'").fetchone()[0]
     assert "'en'" not in schema  # a fifth language needs no migration
+
+
+def test_a_rejected_token_is_one_redacted_line_never_a_traceback(tmp_path: Path) -> None:
+    import http.server
+    import json
+    import threading
+
+    class Unauthorized(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.dumps({"ok": False, "error_code": 401, "description": "Unauthorized"}).encode()
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unauthorized)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    token = "123456:REJECTEDcanaryTOKEN"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDEBOT_")}
+    env.update(
+        GUIDEBOT_TELEGRAM_TOKEN=token,
+        GUIDEBOT_TELEGRAM_BASE_URL=f"http://127.0.0.1:{server.server_port}/bot",
+        GUIDEBOT_DB=str(tmp_path / "db.sqlite3"),
+        PYTHONPATH=str(ROOT),
+        NO_PROXY="127.0.0.1",
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "run"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        server.shutdown()
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert "REJECTEDcanary" not in output and "Traceback" not in output
+    assert (
+        output.strip().splitlines()[-1]
+        == "Error: InvalidToken: The token `[token]` was rejected by the server."
+    )
