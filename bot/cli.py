@@ -41,11 +41,10 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     reply = _core(settings, args.lang).respond(Input(args.lang, text=" ".join(args.question)))
     match = reply.match
-    decision = match.decision if match and reply.kind != "greeting" else "none"
     if args.json:
         payload = {
             "lang": reply.lang,
-            "decision": decision,
+            "decision": reply.decision,
             "emergency": bool(match and match.emergency),
             # why: the danger classifier's score and what raised the alarm (classifier or a lexicon concept)
             "danger": {"score": round(v.score, 3), "cue": v.cue} if match and (v := match.verdict) else None,

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.core import Core
+from bot.core.replies import Input
 from bot.knowledge.yamlio import read_yaml
 from bot.lang import LANGS, Lang
-from bot.matching.matcher import EMERGENCY_TOPIC
+from bot.matching.matcher import EMERGENCY_TOPIC, Match
 from bot.problems import KnowledgeError, Problem
 
 
@@ -78,10 +79,8 @@ def load_items(path: Path) -> list[Item]:
 
 
 def run_item(core: Core, item: Item) -> dict[str, Any]:
-    match = core.matcher.match(item.q, item.lang)
-    decision = match.decision
-    if not match.emergency and core.talk.talk(item.q):  # as the core: small talk gets the menus
-        decision = "none"
+    reply = core.respond(Input(item.lang, text=item.q))  # scored as a user gets it
+    match = reply.match or Match(reply.lang, "none", False)
     return {
         "q": item.q,
         "lang": item.lang,
@@ -89,7 +88,7 @@ def run_item(core: Core, item: Item) -> dict[str, Any]:
         "alt": list(item.alt),
         "danger": item.is_danger,
         "near_miss": item.danger is False,
-        "decision": decision,
+        "decision": reply.decision,
         "emergency": match.emergency,
         "matches": [{"topic": t, "score": s} for t, s in match.matches[:3]],
     }

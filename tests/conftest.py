@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +26,22 @@ KNOWLEDGE = ROOT / "knowledge"
 LOCALES = ROOT / "locales"
 SHARED = ROOT.parent / "shared"
 TOKEN = "123456:TEST-token-qcanaryTOKEN"
+
+
+def run_bot(
+    args: list[str], cwd: Path, timeout: float = 60, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in a fresh process with only the given GUIDEBOT_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDEBOT_")}
+    env.update(settings, PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import main
 from bot.evaluation import FIGURES
-from tests.conftest import KNOWLEDGE, ROOT, SHARED
+from tests.conftest import KNOWLEDGE, ROOT, SHARED, run_bot
 
 BROKEN = Path(__file__).parent / "data" / "broken"
 
@@ -184,16 +184,7 @@ def test_console_can_be_scripted_from_stdin() -> None:
 
 
 def test_run_without_token_says_so_in_one_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDEBOT_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
+    result = run_bot(["run"], tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "Error: GUIDEBOT_TELEGRAM_TOKEN is not set: get a token from @BotFather and set it (see README)."

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import build_parser, main
 from bot.storage import SCHEMA_VERSION, Storage
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_bot
 
 BOT = ROOT / "bot"
 MAX_MODULE_LINES = 300
@@ -55,16 +52,7 @@ def test_every_flag_the_readme_shows_exists() -> None:
 
 
 def test_a_bad_setting_is_one_error_line_and_exit_2(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDEBOT_")}
-    env.update(GUIDEBOT_WEBHOOK_PORT="abc", GUIDEBOT_TELEGRAM_TOKEN="1:x", PYTHONPATH=str(ROOT))
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-    )
+    result = run_bot(["run"], tmp_path, GUIDEBOT_WEBHOOK_PORT="abc", GUIDEBOT_TELEGRAM_TOKEN="1:x")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "Error: GUIDEBOT_WEBHOOK_PORT must be a port number (1-65535), not 'abc'."
@@ -127,22 +115,14 @@ def test_a_rejected_token_is_one_redacted_line_never_a_traceback(tmp_path: Path)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unauthorized)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     token = "123456:REJECTEDcanaryTOKEN"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDEBOT_")}
-    env.update(
-        GUIDEBOT_TELEGRAM_TOKEN=token,
-        GUIDEBOT_TELEGRAM_BASE_URL=f"http://127.0.0.1:{server.server_port}/bot",
-        GUIDEBOT_DB=str(tmp_path / "db.sqlite3"),
-        PYTHONPATH=str(ROOT),
-        NO_PROXY="127.0.0.1",
-    )
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "bot", "run"],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
+        result = run_bot(
+            ["run"],
+            tmp_path,
             timeout=120,
+            GUIDEBOT_TELEGRAM_TOKEN=token,
+            GUIDEBOT_TELEGRAM_BASE_URL=f"http://127.0.0.1:{server.server_port}/bot",
+            GUIDEBOT_DB=str(tmp_path / "db.sqlite3"),
         )
     finally:
         server.shutdown()

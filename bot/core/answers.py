@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.actions import Back, OpenMenu, OpenTopic, Share, ShowReferrals
-from bot.core.base import TELEGRAM_LIMIT, Base
+from bot.core.base import MAX_REPLY_CHARS, Base
 from bot.core.markup import bold, escape, italic, safe_html
 from bot.core.replies import Button, Reply, ReplyKind
 from bot.knowledge.models import Referral, Topic
@@ -72,7 +72,7 @@ class Answers(Base):
             self.card_html(self.kb.referrals[r], lang) for r in topic.referrals if r in self.kb.referrals
         ]
         for card in cards:
-            if len(body) + len(card) + 2 > TELEGRAM_LIMIT - 200:
+            if len(body) + len(card) + 2 > MAX_REPLY_CHARS:
                 break
             body += "\n\n" + card
         if not cards:

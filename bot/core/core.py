@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.actions import OpenMenu, OpenTopic
+from bot.core.actions import OpenMenu, OpenTopic, StopDaily
 from bot.core.base import MAX_REPLY_CHARS, TELEGRAM_LIMIT
 from bot.core.markup import italic
 from bot.core.replies import Button, Input, Reply
@@ -58,6 +58,11 @@ class Core(Screens):
         if event.action is not None:
             return self.follow(event.action, event.lang, event.subscribed_hour)
         return self.answer(event)
+
+    @staticmethod
+    def wants_subscription(event: Input) -> bool:
+        """Whether the reply depends on the chat's daily-tip hour (Input.subscribed_hour)."""
+        return event.command in ("daily", "stop") or isinstance(event.action, StopDaily)
 
     def command(self, event: Input) -> Reply:
         lang = event.lang

@@ -7,7 +7,7 @@ from typing import Literal
 
 from bot.core.actions import Action
 from bot.lang import Lang
-from bot.matching.matcher import Match
+from bot.matching.matcher import Decision, Match
 
 # ---------------------------------------------------------------- effects: what an adapter must do
 
@@ -62,6 +62,11 @@ class Reply:
     match: Match | None = None
     effects: tuple[Effect, ...] = ()
     back: Action | None = None  # where "back" leads from this screen (typed or pressed)
+
+    @property
+    def decision(self) -> Decision:
+        """What the bot did with a question: small talk and navigation count as no answer."""
+        return self.match.decision if self.match is not None and self.kind != "greeting" else "none"
 
     def buttons(self) -> list[Button]:
         return [b for row in self.rows for b in row]

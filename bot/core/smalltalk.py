@@ -6,7 +6,7 @@ its own, and a message mixing languages still counts. Matching is on folded word
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.i18n import Strings
@@ -24,6 +24,15 @@ MAX_WORDS = 5
 @dataclass(frozen=True)
 class SmallTalk:
     words: dict[str, frozenset[str]]
+    # per talk kind: the words such a message may use (its own and greetings), and those it must use
+    allowed: dict[str, frozenset[str]] = field(init=False)
+    required: dict[str, frozenset[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        greeting = self.words["greeting"]
+        object.__setattr__(self, "allowed", {k: self.words[k] | greeting for k in TALK})
+        required = {k: self.words[k] - greeting for k in TALK} | {"greeting": greeting}
+        object.__setattr__(self, "required", required)
 
     @classmethod
     def from_strings(cls, strings: Strings) -> SmallTalk:
@@ -39,11 +48,8 @@ class SmallTalk:
         tokens = fold(text).split()
         if not tokens or len(tokens) > MAX_WORDS:
             return None
-        greeting = self.words["greeting"]
         for kind in TALK:
-            vocab = self.words[kind] | greeting
-            specific = self.words[kind] - (frozenset() if kind == "greeting" else greeting)
-            if all(t in vocab for t in tokens) and any(t in specific for t in tokens):
+            if all(t in self.allowed[kind] for t in tokens) and any(t in self.required[kind] for t in tokens):
                 return kind
         return None
 

@@ -17,10 +17,9 @@ from telegram import CallbackQuery, Update
 from bot.adapters.telegram.context import GuideContext
 from bot.adapters.telegram.deliver import deliver
 from bot.adapters.telegram.flood import FloodGuard
-from bot.core.actions import StopDaily
 from bot.core.core import Core
 from bot.core.replies import Effect, Forget, Input, RememberLanguage, Reply, Subscribe, Unsubscribe
-from bot.lang import Lang, as_lang
+from bot.lang import DEFAULT_LANG, Lang, as_lang
 from bot.problems import KnowledgeError
 from bot.storage import Storage
 
@@ -30,7 +29,7 @@ MAX_REMEMBERED = 10_000  # chats whose /language choice is kept in memory
 
 class GuideBot:
     def __init__(
-        self, core: Core, storage: Storage, default_lang: Lang = "en", flood: FloodGuard | None = None
+        self, core: Core, storage: Storage, default_lang: Lang = DEFAULT_LANG, flood: FloodGuard | None = None
     ) -> None:
         self.core = core
         self.storage = storage
@@ -53,7 +52,7 @@ class GuideBot:
         chat = update.effective_chat
         if chat is None:
             return None
-        if event.command in ("daily", "stop") or isinstance(event.action, StopDaily):
+        if Core.wants_subscription(event):
             subscription = await self.storage.subscription(chat.id)
             event = replace(event, subscribed_hour=subscription.hour if subscription else None)
         reply = self.core.respond(event)

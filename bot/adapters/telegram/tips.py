@@ -11,7 +11,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.adapters.telegram.context import App, GuideContext
 from bot.adapters.telegram.deliver import deliver
 from bot.adapters.telegram.guide import GuideBot
-from bot.core.daily import BRUSSELS
+from bot.core.daily import BRUSSELS, brussels_now
 
 log = logging.getLogger("bot.telegram")
 _GONE = ("chat not found", "deactivated")  # a BadRequest that means the chat no longer exists
@@ -47,13 +47,13 @@ async def broadcast(guide: GuideBot, bot: Bot, when: datetime) -> dict[str, int]
 
 
 async def _hourly(context: GuideContext) -> None:
-    await broadcast(context.guide, context.bot, datetime.now(BRUSSELS))
+    await broadcast(context.guide, context.bot, brussels_now())
 
 
 def register(app: App) -> None:
     """Runs at five seconds past every hour."""
     if app.job_queue is None:
         return
-    now = datetime.now(BRUSSELS)
+    now = brussels_now()
     first = (now.replace(minute=0, second=5, microsecond=0) + timedelta(hours=1)) - now
     app.job_queue.run_repeating(_hourly, interval=3600, first=first, name="daily-tips")
