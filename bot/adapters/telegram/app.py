@@ -45,7 +45,7 @@ def build_application(
     sources: tuple[Path, Path] | None = None,
 ) -> App:
     """sources: the knowledge and locales folders that SIGHUP reloads."""
-    guide = GuideBot(core, storage, settings.default_lang)
+    guide = GuideBot(core, storage, settings.default_lang, cache=settings.cache)
 
     async def post_init(app: App) -> None:
         await storage.open()

@@ -29,9 +29,15 @@ MAX_REMEMBERED = 10_000  # chats whose /language choice is kept in memory
 
 class GuideBot:
     def __init__(
-        self, core: Core, storage: Storage, default_lang: Lang = DEFAULT_LANG, flood: FloodGuard | None = None
+        self,
+        core: Core,
+        storage: Storage,
+        default_lang: Lang = DEFAULT_LANG,
+        flood: FloodGuard | None = None,
+        cache: Path | None = None,
     ) -> None:
         self.core = core
+        self.cache = cache  # the vectors and weights folder a reload reuses
         self.storage = storage
         self.default_lang = default_lang
         self.flood = flood or FloodGuard()
@@ -90,7 +96,7 @@ class GuideBot:
         loop = asyncio.get_running_loop()
         try:
             core = await loop.run_in_executor(
-                None, Core.load, knowledge, locales, self.default_lang, self.core.matcher.tuning
+                None, Core.load, knowledge, locales, self.default_lang, self.core.matcher.tuning, self.cache
             )
         except KnowledgeError as exc:
             for problem in exc.problems:
