@@ -36,6 +36,7 @@ class Webhook:
     secret: str = ""
     listen: str = "0.0.0.0"
     port: int = 8443
+    max_body: int = 1_000_000  # bytes; Telegram's updates are far smaller, anything bigger gets 413
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ class Settings:
         port_text = get("GUIDEBOT_WEBHOOK_PORT", "8443")
         if not (port_text.isascii() and port_text.isdigit() and 0 < int(port_text) < 65536):
             raise ConfigError(f"GUIDEBOT_WEBHOOK_PORT must be a port number (1-65535), not {port_text!r}.")
+        body_text = get("GUIDEBOT_WEBHOOK_MAX_BODY", "1000000")
+        if not (body_text.isascii() and body_text.isdigit() and int(body_text) >= 1024):
+            raise ConfigError(
+                f"GUIDEBOT_WEBHOOK_MAX_BODY must be a number of bytes (>= 1024), not {body_text!r}."
+            )
         return cls(
             token=get("GUIDEBOT_TELEGRAM_TOKEN"),
             base_url=get("GUIDEBOT_TELEGRAM_BASE_URL", DEFAULT_BASE_URL),
@@ -90,6 +96,7 @@ class Settings:
                 secret=get("GUIDEBOT_WEBHOOK_SECRET"),
                 listen=get("GUIDEBOT_WEBHOOK_LISTEN", "0.0.0.0"),
                 port=int(port_text),
+                max_body=int(body_text),
             ),
         )
 

@@ -50,6 +50,28 @@ class Call:
 
 
 @dataclass
+class Fault:
+    """What the stub does instead of answering one call normally."""
+
+    status: int = 500  # with an error payload; 200 with bad_json for a garbled answer
+    retry_after: int | None = None  # 429's parameters.retry_after
+    drop: bool = False  # record the call (it "arrived"), then close the connection without answering
+    delay: float = 0.0  # answer normally, this many seconds late
+    bad_json: bool = False
+    chat_id: int | None = None  # only for calls to this chat (None: the next call, whichever chat)
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.status,
+            "description": f"Injected {self.status}",
+        }
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+@dataclass
 class BotApiStub:
     token: str
     calls: list[Call] = field(default_factory=list)
@@ -57,6 +79,20 @@ class BotApiStub:
     blocked: set[int] = field(default_factory=set)
     raw_requests: list[bytes] = field(default_factory=list)
     profile: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    faults: dict[str, list[Fault]] = field(default_factory=dict)  # per method, used up in order
+    failed: list[Call] = field(default_factory=list)  # calls answered with a fault (not delivered)
+
+    def inject(self, method: str, *faults: Fault) -> None:
+        with self._cond:
+            self.faults.setdefault(method, []).extend(faults)
+
+    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        with self._cond:
+            queue = self.faults.get(method, [])
+            for i, fault in enumerate(queue):
+                if fault.chat_id is None or str(fault.chat_id) == str(params.get("chat_id")):
+                    return queue.pop(i)
+            return None
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -74,8 +110,24 @@ class BotApiStub:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 stub.raw_requests.append(body)
-                status, payload = stub.handle(self.path, self.headers.get("Content-Type", ""), body)
-                data = json.dumps(payload).encode()
+                method = self.path.rsplit("/", 1)[-1]
+                fault = stub._take_fault(method, stub._params(self.headers.get("Content-Type", ""), body))
+                if fault is not None and fault.delay:
+                    time.sleep(fault.delay)
+                    fault = None
+                if fault is not None and (fault.drop or fault.bad_json):
+                    status, payload = stub.handle(self.path, self.headers.get("Content-Type", ""), body)
+                    if fault.drop:  # it arrived; the answer is lost
+                        self.close_connection = True
+                        self.connection.shutdown(2)
+                        return
+                    data = b'{"ok": true, "result": '
+                elif fault is not None:
+                    stub.failed.append(Call(method, stub._params(self.headers.get("Content-Type", ""), body)))
+                    status, data = fault.status, json.dumps(fault.payload()).encode()
+                else:
+                    status, payload = stub.handle(self.path, self.headers.get("Content-Type", ""), body)
+                    data = json.dumps(payload).encode()
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")

@@ -142,7 +142,7 @@ async def test_webhook_checks_the_secret_serves_health_and_shuts_down_cleanly(
     )
     base = f"http://127.0.0.1:{port}"
     status, body = await asyncio.to_thread(http, "GET", base + "/healthz")
-    assert status == 200 and json.loads(body) == {"knowledge": True, "topics": 49, "database": True}
+    assert status == 200 and json.loads(body) == {"status": "ok", "topics": 49, "database": True}
     update = {
         "update_id": 1,
         "message": {

@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import struct
+from datetime import timedelta
 from pathlib import Path
 
-from bot.storage import STORED_COLUMNS
+from bot.adapters.telegram.tips import broadcast
+from bot.core.daily import brussels_now
+from bot.storage import INTERNAL_COLUMNS, STORED_COLUMNS
 from tests.botapi_stub import BotApiStub
 from tests.conftest import TOKEN, Chat, RunningBot
 
@@ -76,21 +79,30 @@ async def test_a_whole_conversation_leaves_no_personal_data_in_db_or_logs(
     assert leaks(logs.encode(), chat_id_allowed=False) == []
     assert leaks(stored_bytes(running_bot.db_path), chat_id_allowed=False) == []
 
-    # Opting into daily tips stores the chat id, and only in the subscription row.
+    # Opting into daily tips stores the chat id, only in the subscription row and, once the day's
+    # tip went out, in that day's ledger row.
     offer = await chat.send("/daily")
     await chat.press(offer.button("07:00")["callback_data"])
+    tomorrow = brussels_now().replace(hour=7, minute=0) + timedelta(days=1)
+    await broadcast(running_bot.guide(), running_bot.app.bot, tomorrow)
     with sqlite3.connect(running_bot.db_path) as db:
         assert db.execute("SELECT * FROM subscriptions").fetchall() == [(USER_ID, "en", 7)]
+        day = tomorrow.date().isoformat()
+        assert db.execute("SELECT * FROM deliveries WHERE day = ?", (day,)).fetchall() == [
+            (day, USER_ID, "sent")
+        ]
         for (table,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'subscriptions'"
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('subscriptions', 'deliveries')"
         ):
             rows = db.execute(f"SELECT * FROM {table}").fetchall()
             assert all(USER_ID not in row for row in rows), table
     assert leaks(stored_bytes(running_bot.db_path), chat_id_allowed=True) == []
     assert leaks(running_bot.log.getvalue().encode(), chat_id_allowed=False) == []
 
-    # /forget removes it from the file itself, not just from the table.
+    # /forget removes it from the file itself, not just from the tables.
     await chat.send("/forget")
+    with sqlite3.connect(running_bot.db_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM deliveries").fetchone() == (0,)
     assert leaks(stored_bytes(running_bot.db_path), chat_id_allowed=False) == []
     assert leaks(running_bot.log.getvalue().encode(), chat_id_allowed=False) == []
 
@@ -116,15 +128,34 @@ def test_privacy_text_states_exactly_what_the_schema_stores(tmp_path: Path, core
             await storage.close()
 
     tables = asyncio.run(schema())
-    assert tables == {"schema_version": ("version",), **STORED_COLUMNS}
+    assert tables == {"schema_version": ("version",), **STORED_COLUMNS, **INTERNAL_COLUMNS}
     words = {  # how each stored column is named to users in /privacy
-        "en": {"chat_id": "chat id", "lang": "language", "hour": "hour"},
-        "fr": {"chat_id": "identifiant de conversation", "lang": "langue", "hour": "heure"},
-        "nl": {"chat_id": "id van het gesprek", "lang": "taal", "hour": "uur"},
-        "pt": {"chat_id": "identificador da conversa", "lang": "língua", "hour": "hora"},
+        "en": {"chat_id": "chat id", "lang": "language", "hour": "hour", "day": "day", "status": "was sent"},
+        "fr": {
+            "chat_id": "identifiant de conversation",
+            "lang": "langue",
+            "hour": "heure",
+            "day": "jour",
+            "status": "a été envoyé",
+        },
+        "nl": {
+            "chat_id": "id van het gesprek",
+            "lang": "taal",
+            "hour": "uur",
+            "day": "dag",
+            "status": "verstuurd",
+        },
+        "pt": {
+            "chat_id": "identificador da conversa",
+            "lang": "língua",
+            "hour": "hora",
+            "day": "dia",
+            "status": "foi enviada",
+        },
     }
+    stored = {column for columns in STORED_COLUMNS.values() for column in columns}
     for lang, names in words.items():
         text = core.t(lang, "privacy")  # type: ignore[attr-defined]
-        assert set(names) == set(STORED_COLUMNS["subscriptions"])
+        assert set(names) == stored
         for column, word in names.items():
             assert word in text, (lang, column)

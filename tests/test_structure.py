@@ -95,7 +95,7 @@ def test_a_first_version_database_keeps_its_subscriptions(tmp_path: Path) -> Non
     assert "'en'" not in schema  # a fifth language needs no migration
 
 
-def test_a_rejected_token_is_one_redacted_line_never_a_traceback(tmp_path: Path) -> None:
+def test_a_rejected_token_is_one_clear_line_and_exit_2_never_a_traceback(tmp_path: Path) -> None:
     import http.server
     import json
     import threading
@@ -127,9 +127,8 @@ def test_a_rejected_token_is_one_redacted_line_never_a_traceback(tmp_path: Path)
     finally:
         server.shutdown()
     output = result.stdout + result.stderr
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "REJECTEDcanary" not in output and "Traceback" not in output
-    assert (
-        output.strip().splitlines()[-1]
-        == "Error: InvalidToken: The token `[token]` was rejected by the server."
-    )
+    assert output.strip().splitlines() == [
+        "Error: Telegram rejected the token (check GUIDEBOT_TELEGRAM_TOKEN)"
+    ]

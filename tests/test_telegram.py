@@ -165,13 +165,17 @@ async def test_group_can_subscribe_and_broadcast_skips_and_removes_blocked_chats
     stub.blocked.add(63)
     before = stub.count("sendMessage")
     stats = await broadcast(guide, running_bot.app.bot, datetime(2026, 11, 25, 9, 0, tzinfo=BRUSSELS))
-    assert stats == {"sent": 2, "removed": 1, "failed": 0}
+    assert stats == {"sent": 2, "removed": 1, "failed": 0, "unknown": 0}
     sent = stub.calls_to("sendMessage")[before:]
     assert sorted(c.chat_id for c in sent if c.chat_id != 63) == [-1001, 62]
     assert "Conseil pratique" in next(c.text for c in sent if c.chat_id == 62)
     assert await storage.subscription(63) is None and await storage.subscription(64) is not None
-    again = await broadcast(guide, running_bot.app.bot, datetime(2026, 11, 25, 9, 0, tzinfo=BRUSSELS))
-    assert again == {"sent": 2, "removed": 0, "failed": 0}  # the blocked chat is not retried
+    again = await broadcast(guide, running_bot.app.bot, datetime(2026, 11, 25, 9, 40, tzinfo=BRUSSELS))
+    assert again == {"sent": 0, "removed": 0, "failed": 0, "unknown": 0}  # once a day, whatever the runs
+    later = await broadcast(guide, running_bot.app.bot, datetime(2026, 11, 25, 10, 0, tzinfo=BRUSSELS))
+    assert later["sent"] == 1 and stub.calls_to("sendMessage")[-1].chat_id == 64
+    tomorrow = await broadcast(guide, running_bot.app.bot, datetime(2026, 11, 26, 9, 0, tzinfo=BRUSSELS))
+    assert tomorrow == {"sent": 2, "removed": 0, "failed": 0, "unknown": 0}  # the blocked chat is gone
 
 
 async def test_language_choice_changes_replies_and_commands_are_registered_per_language(

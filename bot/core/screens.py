@@ -89,6 +89,8 @@ class Screens(Menus, Answers, Daily):
             yield self.daily_offer(lang, DAILY_HOURS[-1])
             yield self.language_offer(lang)
             yield self.subscribed(DAILY_HOURS[-1], lang)
+            yield self.store_unavailable(lang)
+            yield self.store_unavailable(lang, forgetting=True)
             yield from (self.tip_reply(lang, tip_day) for tip_day in self._tip_days())
             for service in (None, *self.kb.services):
                 for page in range(self.pages(service)):  # its buttons open topics with their way back

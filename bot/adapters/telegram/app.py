@@ -10,16 +10,19 @@ import asyncio
 import contextlib
 import logging
 import os
+import random
 import signal
+import time
 from pathlib import Path
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
 
 from bot.adapters.telegram import buttons, commands, flood, inline, messages, tips
 from bot.adapters.telegram.context import CONTEXT_TYPES, App, GuideContext
+from bot.adapters.telegram.deliver import outcome_unknown
 from bot.adapters.telegram.guide import GuideBot
 from bot.adapters.telegram.profile import push_profile, register_commands
 from bot.config import ConfigError, Settings
@@ -27,6 +30,7 @@ from bot.core.core import Core
 from bot.logs import setup_logging
 from bot.problems import CommandFailed, KnowledgeError
 from bot.storage import Storage
+from bot.storage_guard import StorageGuard
 
 log = logging.getLogger("bot.app")
 ERROR_KEY = "error"  # what a user is told when handling their update failed
@@ -45,10 +49,10 @@ def build_application(
     sources: tuple[Path, Path] | None = None,
 ) -> App:
     """sources: the knowledge and locales folders that SIGHUP reloads."""
-    guide = GuideBot(core, storage, settings.default_lang, cache=settings.cache)
+    guide = GuideBot(core, StorageGuard(storage), settings.default_lang, cache=settings.cache)
 
     async def post_init(app: App) -> None:
-        await storage.open()
+        await guide.store.start()  # never fails: a database problem means degraded, not down
         if register:
             await register_commands(app.bot, guide.core, guide.default_lang)
         if daily_job:
@@ -58,17 +62,17 @@ def build_application(
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, guide.schedule_reload, *sources)
         log.info(
-            "started: %d topics, %d tips, schema v%d",
+            "started: %d topics, %d tips, storage %s",
             len(core.kb.topics),
             len(core.kb.tips),
-            await storage.version(),
+            "ok" if guide.store.available else "unavailable",
         )
 
     async def post_shutdown(app: App) -> None:
         if sources is not None:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
-        await storage.close()
+        await guide.store.stop()
         log.info("stopped")
 
     builder = (
@@ -93,8 +97,13 @@ def build_application(
 
 
 async def on_error(update: object, context: GuideContext) -> None:
-    """Logs the error type only (no update, no user data); tells the user something went wrong."""
-    log.error("update failed: %s", type(context.error).__name__)
+    """Logs the error type only (no update, no user data); tells the user something went wrong,
+    unless the reply may have arrived (an apology after a delivered answer only confuses)."""
+    error = context.error
+    if isinstance(error, TelegramError) and outcome_unknown(error):
+        log.warning("update: reply outcome unknown (%s); no apology sent", type(error).__name__)
+        return
+    log.error("update failed: %s", type(error).__name__)
     if isinstance(update, Update) and update.effective_chat is not None:
         guide = context.guide
         with contextlib.suppress(TelegramError):
@@ -112,6 +121,7 @@ def run_telegram(settings: Settings, webhook: bool = False) -> None:
             "webhook mode needs --webhook-url and --secret-token (or GUIDEBOT_WEBHOOK_URL and GUIDEBOT_WEBHOOK_SECRET)."
         )
     setup_logging(settings.log_level, settings.log_json, secrets=(settings.token, hook.secret))
+    wait_for_telegram(settings)
     core = Core.load(settings.knowledge, settings.locales, settings.default_lang, cache=settings.cache)
     app = build_application(
         settings, core, Storage(settings.db_path), sources=(settings.knowledge, settings.locales)
@@ -125,13 +135,51 @@ def run_telegram(settings: Settings, webhook: bool = False) -> None:
 
             asyncio.run(
                 serve_webhook(
-                    app, listen=hook.listen, port=hook.port, public_url=hook.url, secret=hook.secret
+                    app,
+                    listen=hook.listen,
+                    port=hook.port,
+                    public_url=hook.url,
+                    secret=hook.secret,
+                    max_body=hook.max_body,
                 )
             )
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     finally:
         pid.unlink(missing_ok=True)
+
+
+def wait_for_telegram(
+    settings: Settings, first_delay: float = 1.0, max_delay: float = 60.0, attempts: int | None = None
+) -> None:
+    """Start-up: until Telegram answers getMe, retry with backoff and jitter, one line per attempt.
+    A rejected token is a configuration error (exit 2), said without the token."""
+
+    async def once() -> None:
+        async with Bot(settings.require_token(), base_url=settings.base_url) as bot:
+            await bot.get_me()
+
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            asyncio.run(once())
+            return
+        except InvalidToken:
+            raise ConfigError("Telegram rejected the token (check GUIDEBOT_TELEGRAM_TOKEN)") from None
+        except TelegramError as exc:
+            if attempts is not None and attempt >= attempts:
+                raise CommandFailed(
+                    f"Telegram did not answer after {attempt} attempts ({type(exc).__name__})"
+                ) from None
+            delay = min(max_delay, first_delay * 2 ** (attempt - 1)) * random.uniform(0.5, 1.5)
+            log.warning(
+                "telegram: not reachable at start-up (%s), attempt %d; retrying in %.1f s",
+                type(exc).__name__,
+                attempt,
+                delay,
+            )
+            time.sleep(delay)
 
 
 def setup_telegram(settings: Settings, core: Core) -> dict[str, int]:

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import logging
 
+import httpx
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
 from bot.adapters.telegram.codec import encode
 from bot.core.actions import Share
 from bot.core.replies import Reply
 
 log = logging.getLogger("bot.telegram")
+_NEVER_LEFT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def outcome_unknown(exc: TelegramError) -> bool:
+    """The request may have reached Telegram (it left, the answer was lost or late): the message
+    may have been delivered, so it is neither repeated nor followed by an apology."""
+    if isinstance(exc, TimedOut | NetworkError) and not isinstance(exc, BadRequest):
+        if isinstance(exc.__cause__, _NEVER_LEFT):
+            return False
+        if isinstance(exc, TimedOut):
+            return True
+        return isinstance(exc.__cause__, httpx.TransportError)  # e.g. the connection dropped mid-answer
+    return False
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

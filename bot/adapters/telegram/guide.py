@@ -18,10 +18,12 @@ from bot.adapters.telegram.context import GuideContext
 from bot.adapters.telegram.deliver import deliver
 from bot.adapters.telegram.flood import FloodGuard
 from bot.core.core import Core
+from bot.core.daily import brussels_now
 from bot.core.replies import Effect, Forget, Input, RememberLanguage, Reply, Subscribe, Unsubscribe
 from bot.lang import DEFAULT_LANG, Lang, as_lang
 from bot.problems import KnowledgeError
-from bot.storage import Storage
+from bot.storage import StorageUnavailable
+from bot.storage_guard import StorageGuard
 
 log = logging.getLogger("bot.telegram")
 MAX_REMEMBERED = 10_000  # chats whose /language choice is kept in memory
@@ -31,14 +33,14 @@ class GuideBot:
     def __init__(
         self,
         core: Core,
-        storage: Storage,
+        store: StorageGuard,
         default_lang: Lang = DEFAULT_LANG,
         flood: FloodGuard | None = None,
         cache: Path | None = None,
     ) -> None:
         self.core = core
         self.cache = cache  # the vectors and weights folder a reload reuses
-        self.storage = storage
+        self.store = store  # the database, or why it is unavailable: questions never need it
         self.default_lang = default_lang
         self.flood = flood or FloodGuard()
         self.chosen: OrderedDict[int, Lang] = OrderedDict()
@@ -58,34 +60,56 @@ class GuideBot:
         chat = update.effective_chat
         if chat is None:
             return None
+        reply: Reply | None = None
         if Core.wants_subscription(event):
-            subscription = await self.storage.subscription(chat.id)
-            event = replace(event, subscribed_hour=subscription.hour if subscription else None)
-        reply = self.core.respond(event)
-        await self.apply(chat.id, reply.effects)
+            try:
+                async with self.store.use() as store:
+                    subscription = await store.subscription(chat.id)
+                event = replace(event, subscribed_hour=subscription.hour if subscription else None)
+            except StorageUnavailable:
+                reply = self.core.store_unavailable(event.lang)
+        if reply is None:
+            reply = await self.apply(chat.id, self.core.respond(event))
         await deliver(context.bot, chat.id, reply, query)
         return reply
 
-    async def apply(self, chat_id: int, effects: tuple[Effect, ...]) -> None:
-        for effect in effects:
-            match effect:
-                case Subscribe(hour, lang):
-                    await self.storage.subscribe(chat_id, lang, hour)
-                    log.info("daily: subscribed hour=%d lang=%s", hour, lang)
-                case Unsubscribe():
-                    erased = await self.storage.forget(chat_id)
-                    log.info("daily: unsubscribed" if erased else "daily: stop without subscription")
-                case RememberLanguage(lang):
-                    self.chosen[chat_id] = lang
-                    self.chosen.move_to_end(chat_id)
-                    if len(self.chosen) > MAX_REMEMBERED:
-                        self.chosen.popitem(last=False)
-                    await self.storage.set_language(chat_id, lang)
-                case Forget():
-                    await self.storage.forget(chat_id)
-                    self.chosen.pop(chat_id, None)
-                    self.flood.forget(chat_id)
-                    log.info("forget: chat erased")
+    async def apply(self, chat_id: int, reply: Reply) -> Reply:
+        """Applies the reply's effects; if the database is needed and down, says so instead."""
+        try:
+            for effect in reply.effects:
+                await self._apply(chat_id, effect)
+        except StorageUnavailable:
+            forgetting = any(isinstance(e, Forget) for e in reply.effects)
+            return self.core.store_unavailable(reply.lang, forgetting=forgetting)
+        return reply
+
+    async def _apply(self, chat_id: int, effect: Effect) -> None:
+        match effect:
+            case Subscribe(hour, lang):
+                async with self.store.use() as store:
+                    await store.subscribe(chat_id, lang, hour)
+                    now = brussels_now()
+                    if hour <= now.hour:  # chosen after its hour: the first tip comes tomorrow
+                        await store.mark(now.date(), chat_id, "skipped")
+                log.info("daily: subscribed hour=%d lang=%s", hour, lang)
+            case Unsubscribe():
+                async with self.store.use() as store:
+                    erased = await store.forget(chat_id)
+                log.info("daily: unsubscribed" if erased else "daily: stop without subscription")
+            case RememberLanguage(lang):
+                self.chosen[chat_id] = lang
+                self.chosen.move_to_end(chat_id)
+                if len(self.chosen) > MAX_REMEMBERED:
+                    self.chosen.popitem(last=False)
+                if self.store.available:  # a subscriber's tips follow the new language
+                    async with self.store.use() as store:
+                        await store.set_language(chat_id, lang)
+            case Forget():
+                self.chosen.pop(chat_id, None)  # memory first: it is erased even if the database is down
+                self.flood.forget(chat_id)
+                async with self.store.use() as store:
+                    await store.forget(chat_id)
+                log.info("forget: chat erased")
 
     def schedule_reload(self, knowledge: Path, locales: Path) -> None:
         """Signal handlers cannot await: start the reload as a task and keep it referenced."""
