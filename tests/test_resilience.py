@@ -9,22 +9,27 @@ import contextlib
 import http.client
 import io
 import logging
+import os
+import signal
 import socket
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.adapters.telegram.app import build_application, wait_for_telegram
+from bot.adapters.telegram.app import build_application, single_instance, wait_for_telegram
 from bot.adapters.telegram.server import SECRET_HEADER, serve_webhook
 from bot.config import ConfigError, Settings
 from bot.core.core import Core
 from bot.logs import setup_logging
 from bot.storage import Storage
 from tests.botapi_stub import BotApiStub, Fault
-from tests.conftest import TOKEN, Chat, RunningBot
+from tests.conftest import ROOT, TOKEN, Chat, RunningBot, run_bot
 
 
 @contextlib.asynccontextmanager
@@ -204,3 +209,55 @@ def test_start_up_waits_for_telegram_with_backoff_and_refuses_a_rejected_token(
     assert TOKEN not in caplog.text
     with pytest.raises(ConfigError, match=r"^Telegram rejected the token \(check GUIDEBOT_TELEGRAM_TOKEN\)$"):
         wait_for_telegram(Settings(token="999:WRONG", base_url=stub.url), first_delay=0.01)
+
+
+def test_the_real_bot_starts_and_answers_when_its_database_path_is_unusable(
+    stub: BotApiStub, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a regular file where the database folder should be")
+    stub.inject("getMe", Fault(status=502))  # and Telegram hiccups at start-up
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDEBOT_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        GUIDEBOT_TELEGRAM_TOKEN=TOKEN,
+        GUIDEBOT_TELEGRAM_BASE_URL=stub.url,
+        GUIDEBOT_DB=str(blocker / "guidebot.sqlite3"),
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        stub.message("comment demander les pronoms", user=stub.user(1301, "fr"))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not [
+            c for c in stub.calls_to("sendMessage") if c.chat_id == 1301
+        ]:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+        replies = [c.text for c in stub.calls_to("sendMessage") if c.chat_id == 1301]
+        assert replies and "pronom" in replies[0].lower()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    logs = out + err
+    assert proc.returncode == 0, logs[-2000:]
+    assert "Traceback" not in logs and TOKEN not in logs and TOKEN.split(":")[1] not in logs
+    assert logs.count("storage: unavailable") == 1 and "not reachable at start-up" in logs
+
+
+def test_a_second_bot_on_the_same_database_is_refused_in_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "guidebot.sqlite3"
+    with single_instance(db.with_suffix(".pid")):
+        result = run_bot(["run"], tmp_path, GUIDEBOT_TELEGRAM_TOKEN=TOKEN, GUIDEBOT_DB=str(db))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Error: another guidebot is already running on this database (pid {os.getpid()}, {db.with_suffix('.pid')})"
+    )
+    with single_instance(db.with_suffix(".pid")):  # released: the next start is fine
+        assert db.with_suffix(".pid").read_text() == str(os.getpid())

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import os
 import random
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from telegram import Bot, LinkPreviewOptions, Update
@@ -121,15 +123,12 @@ def run_telegram(settings: Settings, webhook: bool = False) -> None:
             "webhook mode needs --webhook-url and --secret-token (or GUIDEBOT_WEBHOOK_URL and GUIDEBOT_WEBHOOK_SECRET)."
         )
     setup_logging(settings.log_level, settings.log_json, secrets=(settings.token, hook.secret))
-    wait_for_telegram(settings)
-    core = Core.load(settings.knowledge, settings.locales, settings.default_lang, cache=settings.cache)
-    app = build_application(
-        settings, core, Storage(settings.db_path), sources=(settings.knowledge, settings.locales)
-    )
-    pid = settings.pid_file
-    pid.parent.mkdir(parents=True, exist_ok=True)
-    pid.write_text(str(os.getpid()), encoding="utf-8")
-    try:
+    with single_instance(settings.pid_file):
+        wait_for_telegram(settings)
+        core = Core.load(settings.knowledge, settings.locales, settings.default_lang, cache=settings.cache)
+        app = build_application(
+            settings, core, Storage(settings.db_path), sources=(settings.knowledge, settings.locales)
+        )
         if webhook:
             from bot.adapters.telegram.server import serve_webhook
 
@@ -145,8 +144,42 @@ def run_telegram(settings: Settings, webhook: bool = False) -> None:
             )
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+@contextlib.contextmanager
+def single_instance(path: Path) -> Iterator[None]:
+    """One bot per database: its pid file is held with an exclusive lock while the bot runs (the
+    kernel frees it when the process dies, so a stale file never blocks a start). A pid file that
+    cannot be written costs only `guidebot reload`, never the bot."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+", encoding="utf-8")
+    except OSError as exc:
+        log.warning(
+            "pid file %s cannot be written (%s): guidebot reload will not find this bot",
+            path,
+            type(exc).__name__,
+        )
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        other = handle.read().strip() or "?"
+        handle.close()
+        raise CommandFailed(
+            f"another guidebot is already running on this database (pid {other}, {path})"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    try:
+        yield
     finally:
-        pid.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        handle.close()
 
 
 def wait_for_telegram(
