@@ -31,14 +31,20 @@ RECALL_FLOOR = 0.985  # on held-out authors; then the fewest false alarms
 
 
 def scored(detector: DangerDetector, rows: list[tuple[str, Lang]]) -> tuple[np.ndarray, np.ndarray]:
-    """(classifier score, lexicon hit) per message."""
+    """(classifier score, lexicon evidence) per message: the evidence is -1 without a lexicon
+    hit, else the best clause's score (what DangerDetector.check uses)."""
     scores = np.array([detector.score(t) for t, _ in rows])
-    hits = np.array([detector.lexicon.find(t, (lang,)) is not None for t, lang in rows])
+    hits = np.array(
+        [detector.clause_score(t) if detector.lexicon.find(t, (lang,)) else -1.0 for t, lang in rows]
+    )
     return scores, hits
 
 
 def alarms(scores: np.ndarray, hits: np.ndarray, t: DangerTuning) -> np.ndarray:
-    out: np.ndarray = (scores >= t.threshold) | (hits & (scores >= t.lexicon_threshold))
+    hit = hits >= 0
+    out: np.ndarray = (scores >= t.threshold) | (
+        hit & ((scores >= t.lexicon_threshold) | (hits >= t.piece_threshold))
+    )
     return out
 
 
@@ -76,7 +82,7 @@ def main() -> int:
                     exclude_author=f.author,
                 )
                 parts = per_mix.setdefault(
-                    mix, [np.zeros(0), np.zeros(0, bool), np.zeros(0), np.zeros(0, bool)]
+                    mix, [np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0)]
                 )
                 s, h = scored(det, [(t, lang) for lang in LANGS for t in f.examples(lang).danger])
                 parts[0], parts[1] = np.r_[parts[0], s], np.r_[parts[1], h]
@@ -86,7 +92,7 @@ def main() -> int:
             dev_det = DangerDetector(cache, kb.danger, kb.lexicon, calm, replace(fitted, w_vectors=mix))
             vd, vdh = scored(dev_det, dev_d)
             vc, vch = scored(dev_det, dev_c)
-            for lex in (0.02, 0.05, 0.1, 0.2):
+            for lex in (0.1, 0.2, 0.3):
                 for thr in np.arange(0.95, 0.05, -0.01):
                     t = replace(fitted, w_vectors=mix, threshold=round(float(thr), 2), lexicon_threshold=lex)
                     if alarms(ds, dh, t).mean() >= RECALL_FLOOR:

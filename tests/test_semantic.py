@@ -13,8 +13,9 @@ from bot.cli import main
 from bot.core.core import Core
 from bot.core.replies import Input
 from bot.knowledge.models import DangerLexicon
-from bot.matching.danger import MAX_PIECES, Lexicon, pieces, read
+from bot.matching.danger import MAX_PIECES, pieces, read
 from bot.matching.encoder import EmbeddingCache, Vectors, default_encoder
+from bot.matching.lexicon import Lexicon
 from tests.conftest import KNOWLEDGE
 
 
@@ -92,7 +93,7 @@ def test_lexicon_matches_stems_gaps_and_stars_in_order() -> None:
 
 def test_windows_borrow_their_sentence_vector_so_the_encoder_runs_once_per_sentence() -> None:
     enc = Counting()
-    one = "At the desk today a man told me a long story about his flat, his papers and his family,"
+    one = "At the desk today a man told me a long story about his flat, his papers, his debts, his job and his family,"
     text = one + " and then he said his brother is waiting outside with a knife for his sister. Thanks"
     parts, vectors = read(text, enc)
     assert len(parts) > 3 and vectors.shape == (len(parts), 512)
@@ -104,8 +105,14 @@ def test_a_long_paste_is_read_in_bounded_pieces() -> None:
     text = " ".join(f"w{i}" for i in range(900))[:4096]
     assert len(pieces(text)) == MAX_PIECES
     assert pieces("short question") == ["short question"]
-    parts = pieces("We met at the desk. She says he is waiting outside with a knife. Thanks")
-    assert "She says he is waiting outside with a knife." in parts
+    short = "We met at the desk. She says he is waiting outside with a knife. Thanks"
+    assert pieces(short) == [short]  # a short message is judged as a whole, its context kept
+    long = (
+        "We met at the desk this morning for the housing file, the rent arrears and the letters from the "
+        "landlord, then the school forms for her two children. She says he is waiting outside with a "
+        "knife. Thanks"
+    )
+    assert "She says he is waiting outside with a knife." in pieces(long)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ MIN_DANGER = 150  # per language and kind (danger, calm), over all corpus files
 
 def check_danger(kb: KnowledgeBase) -> Iterator[Problem]:
     """The danger corpus: enough messages per language, none both danger and calm, lexicon quiet on calm."""
-    from bot.matching.danger import Lexicon
+    from bot.matching.lexicon import Lexicon
 
     folder = kb.root / "danger"
     if not kb.danger:

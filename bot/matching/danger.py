@@ -4,8 +4,11 @@ Two detectors, OR'ed, because a miss can cost a life and a false alarm costs one
 - a classifier: two logistic regressions averaged, on sentence vectors and on character n-grams,
   trained on the curators' danger corpus (knowledge/danger/: danger and calm messages by several
   authors) with every topic's example questions as extra calm messages; fitted when the corpus
-  changes, then cached. It reads the whole message, each sentence and windows of long ones, and
-  keeps the most alarming piece, so a cue in the middle of a long description is not averaged away;
+  changes, then cached. It reads a message as a whole; a long one (more than LONG_WORDS words)
+  also sentence by sentence and in windows, keeping the most alarming piece, so a cue in the
+  middle of a long description is not averaged away. (Reading short messages in pieces too
+  doubled the false alarms on held-out authors at the same recall: a piece loses the "last year"
+  or "in the film" that makes its sentence calm.);
 - a lexicon of concept phrases (knowledge/danger-lexicon.yaml) matched on word stems: methods,
   weapons, medical signs, imminence. A phrase of a "sure" concept (an explicit intent to die or to
   kill) alarms on its own; the others need the classifier not to be all but sure the text is calm.
@@ -25,23 +28,24 @@ import numpy.typing as npt
 from bot.knowledge.models import DangerFile, DangerLexicon
 from bot.lang import LANGS, Lang
 from bot.matching.encoder import EmbeddingCache, Encoder, Vectors, pin_threads
+from bot.matching.lexicon import Lexicon
 from bot.matching.ngrams import N_BUCKETS, SIZES, tfidf_rows, weighted
-from bot.matching.normalise import Analyzer, fold
 
-MAX_GAP = 3  # a "*" in a lexicon phrase stands for up to this many words
-SLACK = 1  # words that may stand between two words of a phrase
 WINDOW = 14  # long sentences are also read in windows of this many words...
 STRIDE = 7  # ... starting every this many words
 MAX_PIECES = 64  # a 4,096-character paste is read in at most this many pieces (about 450 words)
+LONG_WORDS = 35  # a message longer than this is also read in pieces (benchmarks/calibrate_danger.py)
 _SENTENCE = re.compile(r"(?<=[.!?;:\n])\s+|\s+[-–—]\s+|\n")
+_CLAUSE = re.compile(r"(?<=[.!?;:,\n])\s+|\s+[-–—]\s+|\n")  # for a lexicon cue's own clause
 
 
 @dataclass(frozen=True, slots=True)
 class DangerTuning:
     """Chosen by benchmarks/calibrate_danger.py (leave-one-author-out on the corpus); see docs/matching.md."""
 
-    threshold: float = 0.53  # ensemble probability that raises the alarm on its own
-    lexicon_threshold: float = 0.1  # ... and the lower one at which a lexicon phrase confirms it
+    threshold: float = 0.47  # ensemble probability that raises the alarm on its own
+    lexicon_threshold: float = 0.2  # ... and the lower one at which a lexicon phrase confirms it
+    piece_threshold: float = 0.8  # ... or that one clause reaches, when a question follows the cue
     c_vectors: float = 4.0  # inverse regularisation of the kernel model on sentence vectors
     c_ngrams: float = 16.0  # ... and of the model on character n-grams
     calm_weight: float = 3.0  # a calm corpus message weighs this many topic example questions
@@ -55,10 +59,14 @@ class Verdict:
     cue: str = ""  # "classifier", "lexicon:<concept>", or "topic" (closest to the emergency topic)
 
 
-def _pieces(text: str) -> list[tuple[str, str]]:
-    """(piece, the piece whose sentence vector stands for it): windows borrow their sentence's."""
+def _pieces(text: str, always: bool = False) -> list[tuple[str, str]]:
+    """(piece, the piece whose sentence vector stands for it): windows borrow their sentence's.
+    A short message is one piece, unless always (then its clauses count as sentences too)."""
     out = [(text, text)]
-    sentences = [s for s in _SENTENCE.split(text) if s and s.strip()]
+    if len(text.split()) <= LONG_WORDS and not always:
+        return out
+    splitter = _CLAUSE if always else _SENTENCE
+    sentences = [s for s in splitter.split(text) if s and s.strip()]
     for sentence in sentences:
         words = sentence.split()
         own_piece = len(sentences) > 1 and len(words) >= 3
@@ -73,79 +81,18 @@ def _pieces(text: str) -> list[tuple[str, str]]:
 
 
 def pieces(text: str) -> list[str]:
-    """The whole message, its sentences, and windows of its long sentences."""
+    """The whole message and, if it is long, its sentences and windows of its long sentences."""
     return [p for p, _ in _pieces(text)]
 
 
-def read(text: str, encoder: Encoder) -> tuple[list[str], Vectors]:
+def read(text: str, encoder: Encoder, always: bool = False) -> tuple[list[str], Vectors]:
     """pieces(text) and a sentence vector for each. The encoder is the costly step, so only the
     message and its sentences are encoded; a window uses its sentence's vector (its own
     character n-grams still count in full)."""
-    parts = _pieces(text)
+    parts = _pieces(text, always)
     owners = list(dict.fromkeys(o for _, o in parts))
     by_owner = dict(zip(owners, encoder.encode(owners), strict=True))
     return [p for p, _ in parts], np.stack([by_owner[o] for _, o in parts])
-
-
-class Lexicon:
-    """Concept phrases as stem sequences, indexed by their first stem."""
-
-    def __init__(self, lexicon: DangerLexicon | None) -> None:
-        self.analyzers = {lang: Analyzer(lang) for lang in LANGS}
-        self.sure = frozenset(lexicon.sure if lexicon else ())
-        self._by_first: dict[Lang, dict[str, list[tuple[str, tuple[str | None, ...]]]]] = {}
-        for lang in LANGS:
-            table: dict[str, list[tuple[str, tuple[str | None, ...]]]] = {}
-            for concept, phrases in (lexicon.concepts(lang) if lexicon else {}).items():
-                for phrase in phrases:
-                    seq = self.sequence(phrase, lang)
-                    if seq and seq[0] is not None:
-                        table.setdefault(seq[0], []).append((concept, seq))
-            self._by_first[lang] = table
-
-    def sequence(self, phrase: str, lang: Lang) -> tuple[str | None, ...]:
-        stem = self.analyzers[lang].stem
-        out: list[str | None] = []
-        for part in phrase.split():
-            out.extend([None] if part == "*" else [stem(w) for w in fold(part).split()])
-        return tuple(out)
-
-    def stems(self, text: str, lang: Lang) -> list[str]:
-        stem = self.analyzers[lang].stem
-        return [stem(w) for w in fold(text).split()]
-
-    def find(self, text: str, langs: Iterable[Lang]) -> tuple[str, str] | None:
-        """(concept, phrase stems) of a phrase found in any of langs: a "sure" one if there is one."""
-        first: tuple[str, str] | None = None
-        for lang in dict.fromkeys(langs):
-            table = self._by_first[lang]
-            if not table:
-                continue
-            stems = self.stems(text, lang)
-            for i, stem in enumerate(stems):
-                for concept, seq in table.get(stem, ()):
-                    if _matches(stems, i, seq):
-                        hit = concept, " ".join(s or "*" for s in seq)
-                        if concept in self.sure:
-                            return hit
-                        first = first or hit
-        return first
-
-
-def _matches(stems: Sequence[str], start: int, seq: Sequence[str | None]) -> bool:
-    """seq matches stems from start. Between two words one other word may stand ("zelfmoord wil
-    plegen" for "zelfmoord plegen"); a None (a "*") lets up to MAX_GAP stand. Bounded, so linear."""
-    pos = start + 1  # seq[0] is stems[start]
-    for k in range(1, len(seq)):
-        part = seq[k]
-        if part is None:
-            continue
-        slack = MAX_GAP if seq[k - 1] is None else SLACK
-        window = stems[pos : pos + slack + 1]
-        if part not in window:
-            return False
-        pos += window.index(part) + 1
-    return True
 
 
 class DangerClassifier:
@@ -283,7 +230,22 @@ class DangerDetector:
             return Verdict(True, score, "classifier")
         found = self.lexicon.find(text, langs)
         if found and (
-            found[0] in self.lexicon.sure or score >= self.tuning.lexicon_threshold or self.classifier is None
+            found[0] in self.lexicon.sure
+            or score >= self.tuning.lexicon_threshold
+            or self.classifier is None
+            or self.clause_score(text) >= self.tuning.piece_threshold
         ):
             return Verdict(True, score, f"lexicon:{found[0]}")
         return Verdict(False, score)
+
+    def clause_score(self, text: str) -> float:
+        """ "He is outside with a knife now, which line should she call": the question dilutes the
+        whole; the cue's own clause does not. Read only when the lexicon found a cue (rare)."""
+        if self.classifier is None:
+            return 0.0
+        parts, vectors = read(text, self.cache.encoder, always=True)
+        return (
+            float(self.classifier.probabilities(parts[1:], vectors[1:]).max(initial=0.0))
+            if len(parts) > 1
+            else 0.0
+        )
