@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -244,12 +245,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_line(exc: BaseException, token: str) -> str:
+    """An error as one line for stderr, the token (if any) redacted."""
+    message = f"{type(exc).__name__}: {exc}"
+    return f"Error: {message.replace(token, '[token]') if token else message}"
+
+
+def install_last_resort(token: str) -> None:
+    """Whatever escapes a thread or the interpreter reaches stderr as one redacted line, never a
+    traceback that could quote the token or a request."""
+
+    def report(exc: BaseException) -> None:
+        print(one_line(exc, token), file=sys.stderr)
+
+    sys.excepthook = lambda _type, exc, _tb: report(exc)
+    threading.excepthook = lambda args: report(args.exc_value) if args.exc_value else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # usage errors: argparse prints them and exits 2
     token = ""
     try:
         settings = Settings.from_env()
         token = settings.token
+        install_last_resort(token)
         settings = replace(
             settings,
             knowledge=args.knowledge or settings.knowledge,
@@ -274,6 +293,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return OK
     except Exception as exc:  # the last line of defence: one line, never a traceback or the token
-        message = f"{type(exc).__name__}: {exc}"
-        print(f"Error: {message.replace(token, '[token]') if token else message}", file=sys.stderr)
+        print(one_line(exc, token), file=sys.stderr)
         return FAILED

@@ -17,7 +17,7 @@ from bot.core.daily import BRUSSELS
 from bot.storage import Storage
 from bot.storage_guard import StorageGuard
 from tests.botapi_stub import BotApiStub, Fault
-from tests.conftest import RunningBot
+from tests.conftest import TOKEN, RunningBot
 
 NINE = datetime(2026, 11, 25, 9, 0, 2, tzinfo=BRUSSELS)  # two seconds past the hour
 
@@ -57,6 +57,7 @@ async def test_send_faults_are_retried_as_telegram_asks_then_given_up_and_counte
     assert ledger(running_bot.db_path) == {1: "sent", 2: "sent", 3: "sent", 4: "failed"}
     again = await fast(running_bot.guide()).run(running_bot.app.bot, NINE.replace(minute=30))
     assert again == {"sent": 0, "removed": 0, "failed": 0, "unknown": 0} and tips_to(stub) == [1, 2, 3]
+    assert TOKEN.split(":")[1] not in running_bot.log.getvalue()
 
 
 class Crash(BaseException):

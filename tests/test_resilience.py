@@ -85,6 +85,7 @@ async def test_a_database_that_cannot_be_opened_pauses_tips_only_and_recovers(
         blocker.unlink()  # the deployer fixes the folder: the bot notices without a restart
         await until(lambda: guide.store.available)
         assert await guide.store.health() is None and "storage: available again" in log.getvalue()
+        assert TOKEN not in log.getvalue() and TOKEN.split(":")[1] not in log.getvalue()
         offer = await chat.send("/daily")
         await chat.press(offer.button("07:00")["callback_data"])
     with sqlite3.connect(blocker / "guidebot.sqlite3") as db:
@@ -176,6 +177,7 @@ async def test_webhook_checks_the_secret_before_the_body_limits_it_and_refuses_j
     finally:
         stop.set()
         await asyncio.wait_for(task, 20)
+    assert TOKEN.split(":")[1] not in caplog.text and "s3cret" not in caplog.text
     webhook = [r for r in caplog.records if r.name == "bot.webhook"]
     assert [r for r in webhook if r.levelno >= logging.ERROR] == []
     assert sum("malformed update refused" in r.getMessage() for r in webhook) == 5
@@ -192,6 +194,7 @@ async def test_a_reply_delivered_but_whose_answer_was_lost_gets_no_apology(
     await stub.settle(1.0)
     assert [c.text for c in stub.calls_to("sendMessage") if c.chat_id == 1203] == [delivered.text]
     assert "no apology sent" in running_bot.log.getvalue()
+    assert TOKEN.split(":")[1] not in running_bot.log.getvalue()
     stub.inject("sendMessage", Fault(status=500))  # a failure Telegram reported: the user is told
     stub.message("pronouns", user=chat.user)
     sorry = await stub.next_call("sendMessage", after=stub.count("sendMessage"), chat_id=1203)

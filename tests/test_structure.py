@@ -6,6 +6,8 @@ import ast
 import asyncio
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -132,3 +134,15 @@ def test_a_rejected_token_is_one_clear_line_and_exit_2_never_a_traceback(tmp_pat
     assert output.strip().splitlines() == [
         "Error: Telegram rejected the token (check GUIDEBOT_TELEGRAM_TOKEN)"
     ]
+
+
+def test_a_crash_in_a_thread_reaches_stderr_as_one_redacted_line() -> None:
+    code = (
+        "import threading; from bot.cli import install_last_resort; install_last_resort('123:CANARYtok'); "
+        "t = threading.Thread(target=lambda: (_ for _ in ()).throw(OSError('at 123:CANARYtok'))); "
+        "t.start(); t.join(); raise KeyError('123:CANARYtok')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.stderr.splitlines() == ["Error: OSError: at [token]", "Error: KeyError: '[token]'"]
