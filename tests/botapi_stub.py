@@ -25,6 +25,7 @@ BOT_USERNAME = "guide_test_bot"
 class Call:
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when the stub received it
 
     @property
     def text(self) -> str:
@@ -142,7 +143,10 @@ class BotApiStub:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 256  # PTB opens many connections at once under load
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
