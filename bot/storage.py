@@ -63,6 +63,9 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 STORED_COLUMNS = {"subscriptions": ("chat_id", "lang", "hour"), "deliveries": ("day", "chat_id", "status")}
 # Bookkeeping that holds nothing about anyone: a random token of the running process.
 INTERNAL_COLUMNS = {"sender_lease": ("id", "owner", "until")}
+# What the file, SQLite or aiosqlite raise when the database cannot be used (aiosqlite: ValueError
+# on a closed connection).
+_FAULTS = (sqlite3.Error, OSError, ValueError)
 DeliveryStatus = str  # 'sent' | 'skipped' (subscribed after its hour) | 'failed' (gave up)
 
 
@@ -95,7 +98,7 @@ class Storage:
                 await self._run(f"PRAGMA {pragma}")
             await self._migrate()
             self._inode = os.stat(self.path).st_ino
-        except (sqlite3.Error, OSError) as exc:
+        except _FAULTS as exc:
             await self._drop()
             raise StorageUnavailable(_why(exc)) from None
 
@@ -103,7 +106,7 @@ class Storage:
         """Forgets a connection that failed, without raising."""
         db, self._db = self._db, None
         if db is not None:
-            with contextlib.suppress(sqlite3.Error, OSError, ValueError):
+            with contextlib.suppress(*_FAULTS):
                 await db.close()
 
     @property
@@ -128,18 +131,18 @@ class Storage:
                 changed = cursor.rowcount or 0
             await self.db.commit()
             return changed
-        except (sqlite3.Error, OSError) as exc:
+        except _FAULTS as exc:
             raise StorageUnavailable(_why(exc)) from None
 
     async def _read(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         try:
             return await self._run(sql, params)
-        except (sqlite3.Error, OSError) as exc:
+        except _FAULTS as exc:
             raise StorageUnavailable(_why(exc)) from None
 
     async def close(self) -> None:
         if self._db is not None:
-            with contextlib.suppress(sqlite3.Error, OSError):
+            with contextlib.suppress(*_FAULTS):
                 await self._run("PRAGMA wal_checkpoint(TRUNCATE)")
             await self._drop()
 
@@ -189,7 +192,7 @@ class Storage:
         try:
             await self._run("VACUUM")
             await self._run("PRAGMA wal_checkpoint(TRUNCATE)")
-        except (sqlite3.Error, OSError) as exc:
+        except _FAULTS as exc:
             raise StorageUnavailable(_why(exc)) from None
         return erased
 

@@ -264,3 +264,39 @@ def test_a_second_bot_on_the_same_database_is_refused_in_one_line(tmp_path: Path
     )
     with single_instance(db.with_suffix(".pid")):  # released: the next start is fine
         assert db.with_suffix(".pid").read_text() == str(os.getpid())
+
+
+async def test_polling_rides_out_getupdates_faults_and_still_answers(
+    running_bot: RunningBot, stub: BotApiStub
+) -> None:
+    stub.inject(
+        "getUpdates",
+        Fault(status=502),
+        Fault(status=429, retry_after=1),
+        Fault(bad_json=True),
+        Fault(drop=True),
+        Fault(status=500),
+    )
+    await until(lambda: not stub.faults["getUpdates"], timeout=30)  # every fault was served
+    chat = Chat(stub, stub.user(1204, "nl"))
+    reply = await chat.send("hoe vraag ik naar voornaamwoorden")
+    assert "voornaamwoord" in reply.text.lower()
+    assert TOKEN.split(":")[1] not in running_bot.log.getvalue()
+
+
+async def test_a_connection_lost_while_running_pauses_tips_then_recovers(
+    stub: BotApiStub, core: Core, tmp_path: Path
+) -> None:
+    async with bot_on(stub, core, tmp_path / "guidebot.sqlite3") as (app, log):
+        guide, chat = app.bot_data["guide"], Chat(stub, stub.user(1205, "pt"))
+        assert guide.store.available
+        await guide.store.storage.db.close()  # the connection breaks under the bot
+        paused = await chat.send("/daily")
+        assert paused.text == core.t("pt", "store.unavailable")
+        assert "pronome" in (await chat.send("como perguntar os pronomes")).text.lower()
+        await until(lambda: guide.store.available)
+        offer = await chat.send("/daily")
+        await chat.press(offer.button("08:00")["callback_data"])
+        assert log.getvalue().count("storage: unavailable") == 1
+    with sqlite3.connect(tmp_path / "guidebot.sqlite3") as db:
+        assert db.execute("SELECT chat_id, hour FROM subscriptions").fetchall() == [(1205, 8)]

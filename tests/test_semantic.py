@@ -212,3 +212,18 @@ def test_an_unwritable_cache_costs_time_not_answers(tmp_path: Path, caplog: pyte
     assert cache.embed(["how do I ask about pronouns"]).shape == (1, 512)
     assert cache.trained("demo", ["a"], lambda _: {"w": np.ones(2)})["w"].tolist() == [1.0, 1.0]
     assert "embedding cache not written" in caplog.text and "demo not cached" in caplog.text
+
+
+def test_the_regexes_that_read_user_text_cannot_backtrack() -> None:
+    """Issue 11: a pattern like `dreigt\\w*\\s.*\\s?dood` took 1.3 s on 21 KB. The patterns that see
+    a worker's text have no wildcard run and no quantified group, so they are linear."""
+    import re
+
+    from bot.matching import danger, normalise
+
+    for pattern in (normalise._NON_WORD, danger._SENTENCE, danger._CLAUSE):
+        source = pattern.pattern
+        assert ".*" not in source and ".+" not in source, source
+        assert not re.search(r"\)[*+?{]", source), source  # no quantified group
+    worst = "dreigt " * 600 + "x" * 4  # the old quadratic input, at the 4,096-character cap
+    assert danger._SENTENCE.split(worst) == [worst] and danger.pieces(worst)[0] == worst
