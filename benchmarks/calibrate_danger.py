@@ -81,9 +81,7 @@ def main() -> int:
                     replace(fitted, w_vectors=mix),
                     exclude_author=f.author,
                 )
-                parts = per_mix.setdefault(
-                    mix, [np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0)]
-                )
+                parts = per_mix.setdefault(mix, [np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0)])
                 s, h = scored(det, [(t, lang) for lang in LANGS for t in f.examples(lang).danger])
                 parts[0], parts[1] = np.r_[parts[0], s], np.r_[parts[1], h]
                 s, h = scored(det, [(t, lang) for lang in LANGS for t in f.examples(lang).calm])

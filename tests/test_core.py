@@ -139,3 +139,62 @@ def test_pages_offered_are_exactly_the_pages_shown(core: Core) -> None:
     assert core.offers(OpenAll(last)) and not core.offers(OpenAll(last + 1))
     shown = core.respond(Input("en", action=OpenAll(last)))
     assert f"{last + 1}/{last + 1}" in shown.html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_listed_referral_card_is_on_a_page_a_phone_can_show(core: Core, lang: Lang) -> None:
+    """Issue 12: cards past 3,896 characters used to be dropped silently."""
+    from bot.core.actions import ShowReferrals
+    from bot.core.answers import CARDS_PER_PAGE
+    from bot.core.base import TELEGRAM_LIMIT
+    from bot.core.markup import escape
+
+    for topic_id, topic in core.kb.topics.items():
+        shown, action, pages = "", ShowReferrals(topic_id), 0
+        while action is not None:
+            assert core.offers(action)
+            reply = core.respond(Input(lang, action=action))
+            pages += 1
+            assert len(reply.html) <= TELEGRAM_LIMIT and len(reply.html.split("\n\n")) - 1 <= CARDS_PER_PAGE
+            shown += reply.html
+            nexts = [
+                b.action
+                for b in reply.buttons()
+                if isinstance(b.action, ShowReferrals) and b.action.page == pages
+            ]
+            action = nexts[0] if nexts else None
+        for ref_id in topic.referrals:
+            name = escape(core.kb.referrals[ref_id].display_name(lang))
+            assert f"<b>{name}</b>" in shown, (topic_id, lang, ref_id)
+        assert pages >= -(-len(topic.referrals) // CARDS_PER_PAGE)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "kind", "topic"),
+    [
+        ("pt", "obrigado", "greeting", None),
+        ("pt", "Obrigada!", "greeting", None),
+        ("en", "<b>pronouns</b>", "answer", "pronouns-and-names"),
+        ("en", "how to ask <i>pronouns</i>?", "answer", "pronouns-and-names"),
+    ],
+)
+def test_thanks_are_small_talk_and_markup_does_not_stop_a_match(
+    core: Core, lang: Lang, text: str, kind: str, topic: str | None
+) -> None:
+    reply = core.respond(Input(lang, text=text))
+    assert (reply.kind, reply.topic_id) == (kind, topic)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sos_and_an_emergency_button_everywhere(core: Core, lang: Lang) -> None:
+    sos = core.respond(Input(lang, command="sos"))
+    assert sos.kind == "emergency" and "112" in sos.html
+    emergency = OpenTopic("emergency")
+    assert emergency not in [b.action for b in sos.buttons()]  # not a button to itself
+    for screen in (
+        core.respond(Input(lang, action=OpenTopic("pronouns-and-names"))),
+        core.respond(Input(lang, action=OpenMenu("health"))),
+        core.respond(Input(lang, action=OpenAll())),
+        core.respond(Input(lang, command="menu")),
+    ):
+        assert emergency in [b.action for b in screen.buttons()], screen.kind

@@ -31,6 +31,7 @@ class OpenTopic:
 @dataclass(frozen=True, slots=True)
 class ShowReferrals:
     topic: str
+    page: int = 0  # the cards come a phone screen at a time
 
 
 @dataclass(frozen=True, slots=True)

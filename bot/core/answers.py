@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.actions import Back, OpenMenu, OpenTopic, Share, ShowReferrals
-from bot.core.base import MAX_REPLY_CHARS, Base
+from bot.core.base import Base
 from bot.core.markup import bold, escape, italic, safe_html
 from bot.core.replies import Button, Reply, ReplyKind
 from bot.knowledge.models import Referral, Topic
@@ -11,6 +11,7 @@ from bot.lang import Lang
 from bot.matching.matcher import EMERGENCY_TOPIC
 
 MAX_RELATED = 6
+CARDS_PER_PAGE = 3  # referral cards per page: about one phone screen, the same pages in every language
 
 
 class Answers(Base):
@@ -32,6 +33,8 @@ class Answers(Base):
             action_row.insert(0, Button(self.t(lang, "btn.refer"), ShowReferrals(topic_id)))
         rows.append(tuple(action_row))
         nav = [Button(self.t(lang, "btn.menu"), OpenMenu())]
+        if topic_id != EMERGENCY_TOPIC and EMERGENCY_TOPIC in self.kb.topics:
+            nav.append(Button(self.t(lang, "btn.emergency"), OpenTopic(EMERGENCY_TOPIC)))
         if back is not None:
             nav.insert(0, Button(self.t(lang, "btn.back"), back))
         rows.append(tuple(nav))
@@ -65,21 +68,30 @@ class Answers(Base):
             self._cards[key] = "\n".join(lines)
         return self._cards[key]
 
-    def referrals_reply(self, topic_id: str, lang: Lang) -> Reply:
+    def card_pages(self, topic_id: str, lang: Lang) -> list[list[str]]:
+        """The topic's cards, CARDS_PER_PAGE to a page, never one dropped."""
         topic = self.kb.topics[topic_id]
-        body = self.t(lang, "referrals.title", topic=escape(topic.text(lang).title))
         cards = [
             self.card_html(self.kb.referrals[r], lang) for r in topic.referrals if r in self.kb.referrals
         ]
-        for card in cards:
-            if len(body) + len(card) + 2 > MAX_REPLY_CHARS:
-                break
-            body += "\n\n" + card
-        if not cards:
-            body += "\n\n" + self.t(lang, "referrals.none")
+        return [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)] or [[]]
+
+    def referrals_reply(self, topic_id: str, lang: Lang, page: int = 0) -> Reply:
+        topic = self.kb.topics[topic_id]
+        pages = self.card_pages(topic_id, lang)
+        page = min(max(page, 0), len(pages) - 1)
+        body = self.t(lang, "referrals.title", topic=escape(topic.text(lang).title))
+        if len(pages) > 1:
+            body += " " + italic(self.t(lang, "referrals.page", page=page + 1, pages=len(pages)))
+        body += "\n\n" + ("\n\n".join(pages[page]) if pages[page] else self.t(lang, "referrals.none"))
+        turn = []
+        if page > 0:
+            turn.append(Button(self.t(lang, "btn.prev"), ShowReferrals(topic_id, page - 1)))
+        if page + 1 < len(pages):
+            turn.append(Button(self.t(lang, "btn.next"), ShowReferrals(topic_id, page + 1)))
         back = OpenTopic(topic_id)
         rows = ((Button(self.t(lang, "btn.back"), back), Button(self.t(lang, "btn.menu"), OpenMenu())),)
-        return Reply(body, lang, "referrals", rows, topic_id, back=back)
+        return Reply(body, lang, "referrals", (tuple(turn), *rows) if turn else rows, topic_id, back=back)
 
     def share_reply(self, topic_id: str, lang: Lang) -> Reply:
         """What a colleague receives: the answer and the place to find more."""

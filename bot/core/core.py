@@ -24,7 +24,7 @@ from bot.matching.normalise import fold
 MAX_INPUT_CHARS = TELEGRAM_LIMIT
 LONG_INPUT_CHARS = 1000  # past this the topic is found from the beginning (danger is read throughout)
 MAX_SEARCH_CHARS = 200
-COMMANDS = ("start", "menu", "help", "tip", "daily", "stop", "language", "privacy", "forget", "about")
+COMMANDS = ("sos", "start", "menu", "help", "tip", "daily", "stop", "language", "privacy", "forget", "about")
 
 
 @dataclass
@@ -71,6 +71,8 @@ class Core(Screens):
                 return self.follow(event.action, lang)
             case "start":
                 return self.info(lang, "welcome", with_menu=True, kind="greeting")
+            case "sos" if EMERGENCY_TOPIC in self.kb.topics:  # the numbers, one tap from anywhere
+                return self.topic_reply(EMERGENCY_TOPIC, lang)
             case "menu":
                 return self.main_menu(lang)
             case "help":
@@ -136,7 +138,7 @@ class Core(Screens):
             if len(text) + len(guidance) < MAX_REPLY_CHARS:
                 text += "\n\n———\n" + self.t(lang, "emergency.also") + "\n\n" + guidance
             button = Button("› " + asked.text(lang).title, OpenTopic(asked.id))
-            rows = [row for r in rows if (row := tuple(b for b in r if b != button))]  # no twin below
+            rows = [row for r in rows if (row := tuple(b for b in r if b.action != button.action))]  # no twin
             rows.insert(0, (button,))
         return Reply(text, lang, "emergency", tuple(rows), EMERGENCY_TOPIC, match)
 

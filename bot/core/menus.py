@@ -48,7 +48,10 @@ class Menus(Base):
                 nav.append(Button(self.t(lang, label), target))
         if nav:
             rows.append(tuple(nav))
-        rows.append((Button(self.t(lang, "btn.menu"), OpenMenu()),))
+        last = [Button(self.t(lang, "btn.menu"), OpenMenu())]
+        if EMERGENCY_TOPIC in self.kb.topics:
+            last.append(Button(self.t(lang, "btn.emergency"), OpenTopic(EMERGENCY_TOPIC)))
+        rows.append(tuple(last))
         return rows, page, pages
 
     def service_menu(self, service: ServiceId, lang: Lang, page: int = 0) -> Reply:

@@ -44,7 +44,9 @@ class Screens(Menus, Answers, Daily):
                 return service in self.kb.services and 0 <= page < self.pages(service)
             case OpenAll(page):
                 return 0 <= page < self.pages(None)
-            case ShowReferrals(topic) | Share(topic):
+            case ShowReferrals(topic, page):
+                return topic in self.kb.topics and 0 <= page < len(self.card_pages(topic, "en"))
+            case Share(topic):
                 return topic in self.kb.topics
             case SetLanguage(lang):
                 return lang in LANGS
@@ -64,8 +66,8 @@ class Screens(Menus, Answers, Daily):
                 return self.service_menu(service, lang, page)
             case OpenAll(page):
                 return self.all_topics(lang, page)
-            case ShowReferrals(topic):
-                return self.referrals_reply(topic, lang)
+            case ShowReferrals(topic, page):
+                return self.referrals_reply(topic, lang, page)
             case Share(topic):
                 return self.share_reply(topic, lang)
             case SetLanguage(chosen):
@@ -97,7 +99,8 @@ class Screens(Menus, Answers, Daily):
                     yield self.follow(OpenAll(page) if service is None else OpenMenu(service, page), lang)
             for topic in self.kb.topics:
                 yield self.topic_reply(topic, lang)
-                yield self.referrals_reply(topic, lang)
+                for page in range(len(self.card_pages(topic, lang))):
+                    yield self.referrals_reply(topic, lang, page)
 
     def _tip_days(self) -> Iterator[date]:
         start = date(2026, 1, 1).toordinal()

@@ -22,6 +22,7 @@ from bot.core.actions import (
     ShowReferrals,
     StopDaily,
 )
+from bot.core.base import TELEGRAM_LIMIT
 from bot.core.screens import Screens
 from bot.lang import Lang, as_lang
 from bot.problems import Problem
@@ -43,8 +44,10 @@ def _action(action: Action) -> str:
             return f"s:{service}:{page}"
         case OpenAll(page):
             return f"a:{page}"
-        case ShowReferrals(topic):
+        case ShowReferrals(topic, 0):
             return f"r:{topic}"
+        case ShowReferrals(topic, page):
+            return f"r:{topic}:{page}"
         case Share(topic):
             return f"h:{topic}"
         case SetLanguage(lang):
@@ -85,6 +88,8 @@ def _parse(parts: list[str]) -> Action | None:
             return OpenTopic(topic, back) if isinstance(back, OpenMenu | OpenAll) else None
         case ["r", topic]:
             return ShowReferrals(topic)
+        case ["r", topic, page] if (n := _number(page)) is not None:
+            return ShowReferrals(topic, n)
         case ["h", topic]:
             return Share(topic)
         case ["l", code] if (lang := as_lang(code)) is not None:
@@ -125,10 +130,16 @@ def parse_deep_link(payload: str, screens: Screens) -> OpenTopic | OpenMenu | No
 
 
 def check(screens: Screens, where: Path) -> list[Problem]:
-    """Every button the knowledge can produce must fit Telegram's 64 bytes and read back as itself."""
+    """Every screen the knowledge can produce must fit one Telegram message, and every button its
+    64 bytes and read back as itself."""
     problems: list[Problem] = []
     seen: set[str] = set()
     for reply in screens.every_screen():
+        if len(reply.html) > TELEGRAM_LIMIT:
+            what = f"{reply.topic_id or 'a'} {reply.kind} screen ({reply.lang})"
+            problems.append(
+                Problem(where, 1, f"{what}: {len(reply.html)} characters, over Telegram's {TELEGRAM_LIMIT}")
+            )
         for button in reply.buttons():
             if isinstance(button.action, Share):
                 continue  # an inline-query button, not callback data
