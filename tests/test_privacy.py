@@ -71,7 +71,7 @@ async def test_a_whole_conversation_leaves_no_personal_data_in_db_or_logs(
     stub.inline(f"{CANARIES['free text']} pronouns", user=user)
     await stub.next_call("answerInlineQuery")
     tip = await chat.send("/tip")
-    await chat.press(tip.button("›")["callback_data"])
+    await chat.press(tip.button("›")["callback_data"], method="sendMessage")
     await stub.settle(0.3)
 
     logs = running_bot.log.getvalue()

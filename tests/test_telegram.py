@@ -69,6 +69,13 @@ async def test_menu_navigation_edits_in_place_down_to_referral_cards(
     first = core.kb.referrals[core.kb.topics["police-hate-crime"].referrals[0]]
     assert first.name in cards.text or first.display_name("en") in cards.text
     assert "Facts checked 2026-11-25" in cards.text
+    related = core.kb.topics["police-hate-crime"].related[0]
+    edits = stub.count("editMessageText")
+    opened = await chat.press(
+        answer.button("› " + core.kb.topics[related].en.title)["callback_data"], "sendMessage"
+    )
+    assert core.kb.topics[related].en.title in opened.text  # a new message: the answer read stays above
+    assert stub.count("editMessageText") == edits
 
 
 async def test_free_text_answers_clarifies_or_says_it_has_no_answer(

@@ -62,6 +62,7 @@ class Reply:
     match: Match | None = None
     effects: tuple[Effect, ...] = ()
     back: Action | None = None  # where "back" leads from this screen (typed or pressed)
+    fresh: bool = False  # a pressed button's answer comes as a new message: the one read stays above
 
     @property
     def decision(self) -> Decision:

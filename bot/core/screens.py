@@ -58,7 +58,9 @@ class Screens(Menus, Answers, Daily):
 
     def follow(self, action: Action, lang: Lang, subscribed_hour: int | None = None) -> Reply:
         match action:
-            case OpenTopic(topic, back):
+            case OpenTopic(topic, None):  # a related topic, a "did you mean", a tip's "more"
+                return self.topic_reply(topic, lang).but(fresh=True)
+            case OpenTopic(topic, back):  # from a menu page, which it replaces (Back returns to it)
                 return self.topic_reply(topic, lang, back)
             case OpenMenu(None, _):
                 return self.main_menu(lang)

@@ -45,10 +45,10 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 async def deliver(bot: Bot, chat_id: int, reply: Reply, query: CallbackQuery | None = None) -> None:
-    """Sends the reply; a pressed button's message is edited in place instead, or, too old to
-    edit, gets a new message. Parse mode and link previews come from the Application's Defaults."""
+    """Sends the reply; a pressed button's message is edited in place instead (unless the reply is
+    fresh: a new topic under the one read), or, too old to edit, gets a new message. Parse mode and link previews come from the Application's Defaults."""
     markup = keyboard(reply)
-    if query is not None and query.message is not None:
+    if query is not None and query.message is not None and not reply.fresh:
         try:
             await query.edit_message_text(reply.html, reply_markup=markup)
             log.info("edit kind=%s lang=%s topic=%s", reply.kind, reply.lang, reply.topic_id or "-")
