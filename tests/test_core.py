@@ -198,3 +198,31 @@ def test_sos_and_an_emergency_button_everywhere(core: Core, lang: Lang) -> None:
         core.respond(Input(lang, command="menu")),
     ):
         assert emergency in [b.action for b in screen.buttons()], screen.kind
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_region_button_shows_the_cards_serving_it_and_the_national_ones(core: Core, lang: Lang) -> None:
+    from bot.core.actions import NATIONAL, REGIONS, ShowReferrals
+    from bot.core.markup import escape
+
+    topic = core.kb.topics["refer-violence-support"]
+    first = core.respond(Input(lang, action=ShowReferrals(topic.id)))
+    choices = [b.action for b in first.buttons() if isinstance(b.action, ShowReferrals) and b.action.region]
+    assert [a.region for a in choices] == list(REGIONS)  # not stored anywhere: it lives in the button
+    for region in REGIONS:
+        shown, action = "", ShowReferrals(topic.id, 0, region)
+        while action is not None:
+            reply = core.respond(Input(lang, action=action))
+            shown += reply.html
+            nexts = [
+                b.action
+                for b in reply.buttons()
+                if isinstance(b.action, ShowReferrals)
+                and b.action.region == region
+                and b.action.page > action.page
+            ]
+            action = nexts[0] if nexts else None
+        for ref_id in topic.referrals:
+            ref = core.kb.referrals[ref_id]
+            serves = not ref.region or bool({region, *NATIONAL} & set(ref.region))
+            assert (f"<b>{escape(ref.display_name(lang))}</b>" in shown) == serves, (region, ref_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.knowledge.models import ServiceId
 from bot.lang import Lang
@@ -22,6 +23,11 @@ class OpenAll:
 Back = OpenMenu | OpenAll  # where a topic opened from a menu page goes back to
 
 
+Region = Literal["brussels", "flanders", "wallonia"]
+REGIONS: tuple[Region, ...] = ("brussels", "flanders", "wallonia")
+NATIONAL = ("belgium", "eu")  # cards for these serve every region
+
+
 @dataclass(frozen=True, slots=True)
 class OpenTopic:
     topic: str
@@ -32,6 +38,7 @@ class OpenTopic:
 class ShowReferrals:
     topic: str
     page: int = 0  # the cards come a phone screen at a time
+    region: Region | None = None  # only the cards serving this region, and the national ones
 
 
 @dataclass(frozen=True, slots=True)

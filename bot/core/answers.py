@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.actions import Back, OpenMenu, OpenTopic, Share, ShowReferrals
+from bot.core.actions import NATIONAL, REGIONS, Back, OpenMenu, OpenTopic, Region, Share, ShowReferrals
 from bot.core.base import Base
 from bot.core.markup import bold, escape, italic, safe_html
 from bot.core.replies import Button, Reply, ReplyKind
@@ -68,30 +68,46 @@ class Answers(Base):
             self._cards[key] = "\n".join(lines)
         return self._cards[key]
 
-    def card_pages(self, topic_id: str, lang: Lang) -> list[list[str]]:
-        """The topic's cards, CARDS_PER_PAGE to a page, never one dropped."""
+    def card_pages(self, topic_id: str, lang: Lang, region: Region | None = None) -> list[list[str]]:
+        """The topic's cards (for a region: those serving it and the national ones), CARDS_PER_PAGE
+        to a page, never one dropped."""
         topic = self.kb.topics[topic_id]
-        cards = [
-            self.card_html(self.kb.referrals[r], lang) for r in topic.referrals if r in self.kb.referrals
-        ]
+        refs = [self.kb.referrals[r] for r in topic.referrals if r in self.kb.referrals]
+        if region is not None:
+            refs = [r for r in refs if not r.region or {region, *NATIONAL} & set(r.region)]
+        cards = [self.card_html(r, lang) for r in refs]
         return [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)] or [[]]
 
-    def referrals_reply(self, topic_id: str, lang: Lang, page: int = 0) -> Reply:
+    def referrals_reply(
+        self, topic_id: str, lang: Lang, page: int = 0, region: Region | None = None
+    ) -> Reply:
         topic = self.kb.topics[topic_id]
-        pages = self.card_pages(topic_id, lang)
+        pages = self.card_pages(topic_id, lang, region)
         page = min(max(page, 0), len(pages) - 1)
         body = self.t(lang, "referrals.title", topic=escape(topic.text(lang).title))
+        if region is not None:
+            body += " · " + bold(self.t(lang, f"region.{region}"))
         if len(pages) > 1:
             body += " " + italic(self.t(lang, "referrals.page", page=page + 1, pages=len(pages)))
         body += "\n\n" + ("\n\n".join(pages[page]) if pages[page] else self.t(lang, "referrals.none"))
         turn = []
         if page > 0:
-            turn.append(Button(self.t(lang, "btn.prev"), ShowReferrals(topic_id, page - 1)))
+            turn.append(Button(self.t(lang, "btn.prev"), ShowReferrals(topic_id, page - 1, region)))
         if page + 1 < len(pages):
-            turn.append(Button(self.t(lang, "btn.next"), ShowReferrals(topic_id, page + 1)))
+            turn.append(Button(self.t(lang, "btn.next"), ShowReferrals(topic_id, page + 1, region)))
+        rows: list[tuple[Button, ...]] = [tuple(turn)] if turn else []
+        if len(self.card_pages(topic_id, lang)[0]) > 1:  # a choice of region only where it changes something
+            regions = [
+                Button(self.t(lang, f"region.{r}"), ShowReferrals(topic_id, 0, r))
+                for r in REGIONS
+                if r != region
+            ]
+            if region is not None:
+                regions.append(Button(self.t(lang, "region.all"), ShowReferrals(topic_id)))
+            rows.append(tuple(regions))
         back = OpenTopic(topic_id)
-        rows = ((Button(self.t(lang, "btn.back"), back), Button(self.t(lang, "btn.menu"), OpenMenu())),)
-        return Reply(body, lang, "referrals", (tuple(turn), *rows) if turn else rows, topic_id, back=back)
+        rows.append((Button(self.t(lang, "btn.back"), back), Button(self.t(lang, "btn.menu"), OpenMenu())))
+        return Reply(body, lang, "referrals", tuple(rows), topic_id, back=back)
 
     def share_reply(self, topic_id: str, lang: Lang) -> Reply:
         """What a colleague receives: the answer and the place to find more."""

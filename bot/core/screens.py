@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from bot.core.actions import (
+    REGIONS,
     Action,
     DailyAt,
     OpenAll,
@@ -44,8 +45,12 @@ class Screens(Menus, Answers, Daily):
                 return service in self.kb.services and 0 <= page < self.pages(service)
             case OpenAll(page):
                 return 0 <= page < self.pages(None)
-            case ShowReferrals(topic, page):
-                return topic in self.kb.topics and 0 <= page < len(self.card_pages(topic, "en"))
+            case ShowReferrals(topic, page, region):
+                return (
+                    topic in self.kb.topics
+                    and (region is None or region in REGIONS)
+                    and 0 <= page < len(self.card_pages(topic, "en", region))
+                )
             case Share(topic):
                 return topic in self.kb.topics
             case SetLanguage(lang):
@@ -68,8 +73,8 @@ class Screens(Menus, Answers, Daily):
                 return self.service_menu(service, lang, page)
             case OpenAll(page):
                 return self.all_topics(lang, page)
-            case ShowReferrals(topic, page):
-                return self.referrals_reply(topic, lang, page)
+            case ShowReferrals(topic, page, region):
+                return self.referrals_reply(topic, lang, page, region)
             case Share(topic):
                 return self.share_reply(topic, lang)
             case SetLanguage(chosen):
@@ -101,8 +106,9 @@ class Screens(Menus, Answers, Daily):
                     yield self.follow(OpenAll(page) if service is None else OpenMenu(service, page), lang)
             for topic in self.kb.topics:
                 yield self.topic_reply(topic, lang)
-                for page in range(len(self.card_pages(topic, lang))):
-                    yield self.referrals_reply(topic, lang, page)
+                for region in (None, *REGIONS):
+                    for page in range(len(self.card_pages(topic, lang, region))):
+                        yield self.referrals_reply(topic, lang, page, region)
 
     def _tip_days(self) -> Iterator[date]:
         start = date(2026, 1, 1).toordinal()

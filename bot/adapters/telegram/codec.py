@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.actions import (
+    REGIONS,
     Action,
     DailyAt,
     OpenAll,
@@ -44,10 +45,12 @@ def _action(action: Action) -> str:
             return f"s:{service}:{page}"
         case OpenAll(page):
             return f"a:{page}"
-        case ShowReferrals(topic, 0):
+        case ShowReferrals(topic, 0, None):
             return f"r:{topic}"
-        case ShowReferrals(topic, page):
+        case ShowReferrals(topic, page, None):
             return f"r:{topic}:{page}"
+        case ShowReferrals(topic, page, region):
+            return f"r:{topic}:{page}:{region}"
         case Share(topic):
             return f"h:{topic}"
         case SetLanguage(lang):
@@ -90,6 +93,8 @@ def _parse(parts: list[str]) -> Action | None:
             return ShowReferrals(topic)
         case ["r", topic, page] if (n := _number(page)) is not None:
             return ShowReferrals(topic, n)
+        case ["r", topic, page, region] if (n := _number(page)) is not None and region in REGIONS:
+            return ShowReferrals(topic, n, region)
         case ["h", topic]:
             return Share(topic)
         case ["l", code] if (lang := as_lang(code)) is not None:
