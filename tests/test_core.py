@@ -226,3 +226,22 @@ def test_a_region_button_shows_the_cards_serving_it_and_the_national_ones(core: 
             ref = core.kb.referrals[ref_id]
             serves = not ref.region or bool({region, *NATIONAL} & set(ref.region))
             assert (f"<b>{escape(ref.display_name(lang))}</b>" in shown) == serves, (region, ref_id)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "who do I refer her to"),
+        ("fr", "quel numéro appeler ?"),
+        ("nl", "welk nummer bellen?"),
+        ("pt", "que número ligar?"),
+    ],
+)
+def test_a_short_follow_up_asking_for_contacts_gets_the_cards_of_the_topic_just_read(
+    core: Core, lang: Lang, text: str
+) -> None:
+    after = core.respond(Input(lang, text=text, last_topic="responding-to-disclosure"))
+    alone = core.respond(Input(lang, text=text))
+    if after.kind != "emergency":  # the emergency page (numbers first) may win: safety first
+        assert (after.kind, after.topic_id) == ("referrals", "responding-to-disclosure")
+    assert alone.topic_id != "responding-to-disclosure" or alone.kind != "referrals"

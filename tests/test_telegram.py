@@ -304,3 +304,16 @@ async def test_a_flooding_chat_does_not_slow_down_others(running_bot: RunningBot
     to_flooder = [c for c in stub.calls_to("sendMessage")[before:] if c.chat_id == 101]
     assert 10 <= len(to_flooder) <= 14  # a burst of answers, one warning, then silence
     assert sum("very fast" in c.text for c in to_flooder) == 1
+
+
+async def test_a_follow_up_leans_on_the_topic_just_read_until_forget(
+    running_bot: RunningBot, chat: Chat, core: Core
+) -> None:
+    first = await chat.send("a client just told me she was raped, how do I respond")
+    topic = core.kb.topics["responding-to-disclosure"]
+    assert topic.en.title in first.text
+    cards = await chat.send("who do I refer her to")
+    assert core.t("en", "referrals.title", topic=topic.en.title) in cards.text
+    await chat.send("/forget")
+    alone = await chat.send("who do I refer her to")  # the memory of the last topic is gone too
+    assert core.t("en", "referrals.title", topic=topic.en.title) not in alone.text

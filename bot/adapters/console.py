@@ -44,7 +44,8 @@ class Session:
         buttons = self.last.buttons() if self.last else []
         if text.isascii() and text.isdigit() and 1 <= int(text) <= len(buttons):
             return Input(self.lang, action=buttons[int(text) - 1].action, subscribed_hour=self.hour)
-        return Input(self.lang, text=text, back=self.last.back if self.last else None)
+        last_topic = self.last.topic_id if self.last and self.last.kind in ("answer", "referrals") else None
+        return Input(self.lang, text=text, back=self.last.back if self.last else None, last_topic=last_topic)
 
     def apply(self, reply: Reply) -> None:
         for effect in reply.effects:

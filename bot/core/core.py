@@ -117,6 +117,14 @@ class Core(Screens):
         talk = self.talk.talk(text)  # only greeting, thanks or help words: not a topic question
         if talk is not None:
             return self.info(event.lang, talk, with_menu=True, kind="greeting").but(match=match)
+        last = event.last_topic if event.last_topic in self.kb.topics and match.decision != "answer" else None
+        if last and self.talk.wants_referrals(text) and self.kb.topics[last].referrals:
+            return self.referrals_reply(last, lang).but(match=match)
+        if last and self.talk.follow_up(text):
+            # "and for a minor?": read it with the topic just read
+            again = self.matcher.match(f"{self.title(last, lang)}: {text}", lang, detect=False)
+            if again.decision == "answer" and not again.emergency:
+                match = again
         if match.decision == "answer":
             return self.topic_reply(match.topics[0], lang, extra=note).but(kind="answer", match=match)
         if match.decision == "clarify":

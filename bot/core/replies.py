@@ -91,3 +91,4 @@ class Input:
     detect_language: bool = True
     subscribed_hour: int | None = None
     back: Action | None = None
+    last_topic: str | None = None  # the topic this chat saw last (memory only, 30 minutes): follow-ups

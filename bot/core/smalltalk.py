@@ -15,9 +15,10 @@ from bot.matching.normalise import fold
 
 Talk = Literal["help", "thanks", "greeting"]
 Navigation = Literal["back", "menu"]
+FOLLOW_UP_WORDS = 8  # a message this short can lean on the topic just read
 TALK: tuple[Talk, ...] = ("help", "thanks", "greeting")  # the first that fits wins
 NAVIGATION: tuple[Navigation, ...] = ("back", "menu")
-KINDS = (*TALK, *NAVIGATION)
+KINDS = (*TALK, *NAVIGATION, "refer")
 MAX_WORDS = 5
 
 
@@ -52,6 +53,13 @@ class SmallTalk:
             if all(t in self.allowed[kind] for t in tokens) and any(t in self.required[kind] for t in tokens):
                 return kind
         return None
+
+    def follow_up(self, text: str) -> bool:
+        return 0 < len(fold(text).split()) <= FOLLOW_UP_WORDS
+
+    def wants_referrals(self, text: str) -> bool:
+        """A short 'which number do I call?' after an answer: that topic's contacts."""
+        return self.follow_up(text) and any(t in self.words["refer"] for t in fold(text).split())
 
     def navigation(self, text: str) -> Navigation | None:
         tokens = fold(text).split()

@@ -1,13 +1,15 @@
 """The running bot's state and its one turn: an Input to the core, effects applied, reply delivered.
 
 Nothing here stores or logs who wrote what. In memory only: a language chosen with /language
-(forgotten on restart or /forget) and the flood counters.
+(forgotten on restart or /forget), the last topic a chat read (30 minutes, for a follow-up
+question) and the flood counters.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +28,8 @@ from bot.storage import StorageUnavailable
 from bot.storage_guard import StorageGuard
 
 log = logging.getLogger("bot.telegram")
-MAX_REMEMBERED = 10_000  # chats whose /language choice is kept in memory
+MAX_REMEMBERED = 10_000  # chats whose /language choice (or last topic) is kept in memory
+RECENT_SECONDS = 30 * 60  # how long the last topic read helps with a follow-up question
 
 
 class GuideBot:
@@ -44,6 +47,7 @@ class GuideBot:
         self.default_lang = default_lang
         self.flood = flood or FloodGuard()
         self.chosen: OrderedDict[int, Lang] = OrderedDict()
+        self.recent: OrderedDict[int, tuple[str, float]] = OrderedDict()  # chat -> (topic, when)
         self._reload_task: asyncio.Task[bool] | None = None
 
     def lang_for(self, update: Update) -> Lang:
@@ -69,8 +73,19 @@ class GuideBot:
             except StorageUnavailable:
                 reply = self.core.store_unavailable(event.lang)
         if reply is None:
+            if (
+                event.text
+                and (seen := self.recent.get(chat.id))
+                and time.monotonic() - seen[1] < RECENT_SECONDS
+            ):
+                event = replace(event, last_topic=seen[0])
             reply = await self.apply(chat.id, self.core.respond(event))
         await deliver(context.bot, chat.id, reply, query)
+        if reply.topic_id and reply.kind in ("answer", "referrals"):
+            self.recent[chat.id] = (reply.topic_id, time.monotonic())
+            self.recent.move_to_end(chat.id)
+            if len(self.recent) > MAX_REMEMBERED:
+                self.recent.popitem(last=False)
         return reply
 
     async def apply(self, chat_id: int, reply: Reply) -> Reply:
@@ -105,7 +120,8 @@ class GuideBot:
                     async with self.store.use() as store:
                         await store.set_language(chat_id, lang)
             case Forget():
-                self.chosen.pop(chat_id, None)  # memory first: it is erased even if the database is down
+                self.chosen.pop(chat_id, None)
+                self.recent.pop(chat_id, None)  # memory first: it is erased even if the database is down
                 self.flood.forget(chat_id)
                 async with self.store.use() as store:
                     await store.forget(chat_id)
