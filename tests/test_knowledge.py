@@ -20,7 +20,7 @@ from bot.core.replies import Input
 from bot.core.smalltalk import SmallTalk
 from bot.i18n import Strings
 from bot.knowledge.checks import PHONE, URL, phone_key, run_checks
-from bot.knowledge.models import SERVICE_IDS
+from bot.knowledge.models import SERVICE_IDS, TIP_MAX_CHARS
 from bot.lang import LANGS, Lang
 from bot.matching.matcher import Match
 from tests.conftest import KNOWLEDGE, SHARED
@@ -115,7 +115,7 @@ def test_tips_cover_three_months_every_topic_and_four_languages(core: Core) -> N
     assert {t.topic for t in tips} == set(core.kb.topics)
     for tip in tips:
         for lang in LANGS:
-            assert 20 <= len(tip.text(lang)) <= 300, (tip.id, lang)
+            assert 20 <= len(tip.text(lang)) <= TIP_MAX_CHARS, (tip.id, lang)
 
 
 @needs_shared

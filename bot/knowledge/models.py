@@ -97,13 +97,16 @@ class Service(_Frozen):
     topics: tuple[str, ...] = Field(min_length=1)
 
 
+TIP_MAX_CHARS = 400  # a daily tip reads in one look on a phone
+
+
 class Tip(_Frozen):
     id: str = Field(pattern=_ID)
     topic: str
-    en: str = Field(min_length=10, max_length=400)
-    fr: str = Field(min_length=10, max_length=400)
-    nl: str = Field(min_length=10, max_length=400)
-    pt: str = Field(min_length=10, max_length=400)
+    en: str = Field(min_length=10, max_length=TIP_MAX_CHARS)
+    fr: str = Field(min_length=10, max_length=TIP_MAX_CHARS)
+    nl: str = Field(min_length=10, max_length=TIP_MAX_CHARS)
+    pt: str = Field(min_length=10, max_length=TIP_MAX_CHARS)
 
     def text(self, lang: Lang) -> str:
         return str(getattr(self, lang))
