@@ -51,9 +51,19 @@ async def test_menu_navigation_edits_in_place_down_to_referral_cards(
     start = await chat.send("/start")
     police = await chat.press(start.button(_svc(core, "police", "en"))["callback_data"])
     assert str(police.params["message_id"]) == "555"  # the pressed message, edited in place
-    assert "(1/" in police.text and "Next ›" in police.button_labels()
-    page2 = await chat.press(police.button("Next")["callback_data"])
+    assert "(1/" in police.text and "More topics ›" in police.button_labels()
+    first_page = [
+        b["text"]
+        for b in police.buttons()
+        if b["callback_data"].startswith("en|t:") and "🚨" not in b["text"]
+    ]
+    assert first_page == [core.kb.topics[t].en.title for t in core.kb.services["police"].first]  # curated
+    page2 = await chat.press(police.button("More topics")["callback_data"])
     assert "(2/" in page2.text
+    rest = [
+        b["text"] for b in page2.buttons() if b["callback_data"].startswith("en|t:") and "🚨" not in b["text"]
+    ]
+    assert rest == sorted(rest, key=str.casefold) and not set(rest) & set(first_page)  # then A to Z
     answer = await chat.press(police.button(core.kb.topics["police-hate-crime"].en.title)["callback_data"])
     assert core.kb.topics["police-hate-crime"].en.title in answer.text
     labels = answer.button_labels()

@@ -9,8 +9,10 @@ from bot.core.replies import Button, Reply, ReplyKind
 from bot.knowledge.models import SERVICE_IDS, ServiceId
 from bot.lang import Lang
 from bot.matching.matcher import EMERGENCY_TOPIC
+from bot.matching.normalise import fold
 
 PAGE_SIZE = 8
+ABOUT_TOPIC = "about-toolbox"  # listed last in "all topics": it is about the guide, not the work
 
 
 class Menus(Base):
@@ -31,18 +33,37 @@ class Menus(Base):
             return list(self.kb.topics)
         return [t for t in self.kb.services[service].topics if t in self.kb.topics]
 
+    def _first(self, service: ServiceId | None) -> list[str]:
+        """A service menu opens with its curated first page; "all topics" has none."""
+        if service is None:
+            return []
+        return [t for t in self.kb.services[service].first if t in self.kb.topics]
+
+    def page_topics(self, service: ServiceId | None, page: int, lang: Lang) -> list[str]:
+        """Page 0 of a service: its first page; then everything else from A to Z (in lang)."""
+        first = self._first(service)
+        if first and page == 0:
+            return first
+        rest = [t for t in self.menu_topics(service) if t not in first]
+        rest.sort(key=lambda t: (t == ABOUT_TOPIC, fold(self.title(t, lang))))  # the guide itself last
+        start = (page - 1 if first else page) * PAGE_SIZE
+        return rest[start : start + PAGE_SIZE]
+
     def pages(self, service: ServiceId | None) -> int:
-        return max(1, -(-len(self.menu_topics(service)) // PAGE_SIZE))
+        first = self._first(service)
+        rest = len(self.menu_topics(service)) - len(first)
+        return (1 if first else 0) + max(0 if first else 1, -(-rest // PAGE_SIZE))
 
     def _paged(self, lang: Lang, here: Back) -> tuple[list[tuple[Button, ...]], int, int]:
         service = here.service if isinstance(here, OpenMenu) else None
-        topics, pages = self.menu_topics(service), self.pages(service)
+        pages = self.pages(service)
         page = min(max(here.page, 0), pages - 1)
         here = OpenMenu(service, page) if isinstance(here, OpenMenu) else OpenAll(page)
-        chunk = topics[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        chunk = self.page_topics(service, page, lang)
         rows: list[tuple[Button, ...]] = [(Button(self.title(t, lang), OpenTopic(t, here)),) for t in chunk]
         nav: list[Button] = []
-        for label, other in (("btn.prev", page - 1), ("btn.next", page + 1)):
+        more = "btn.more_topics" if page == 0 and self._first(service) else "btn.next"
+        for label, other in (("btn.prev", page - 1), (more, page + 1)):
             if 0 <= other < pages:
                 target = OpenMenu(service, other) if isinstance(here, OpenMenu) else OpenAll(other)
                 nav.append(Button(self.t(lang, label), target))

@@ -78,6 +78,18 @@ def check_links(kb: KnowledgeBase) -> Iterator[Problem]:
                 )
         if len(set(service.topics)) != len(service.topics):
             yield kb.problem_at(services_file, ("services", sid, "topics"), "a topic is listed twice")
+        for i, ref in enumerate(service.first):
+            if ref not in service.topics:
+                yield kb.problem_at(
+                    services_file, ("services", sid, "first", i), f"{ref!r} is not in this menu's topics"
+                )
+        if not service.first:
+            yield kb.problem_at(
+                services_file,
+                ("services", sid),
+                "no `first` page: the menu opens on its first 8 topics",
+                "warning",
+            )
     for sid in SERVICE_IDS:
         if sid not in kb.services:
             yield kb.problem_at(services_file, ("services",), f"menu {sid!r} missing")

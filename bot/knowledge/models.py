@@ -95,6 +95,7 @@ class Referral(_Frozen):
 class Service(_Frozen):
     label: Localized
     topics: tuple[str, ...] = Field(min_length=1)
+    first: tuple[str, ...] = Field(default=(), max_length=8)  # the menu's first page, in this order
 
 
 TIP_MAX_CHARS = 400  # a daily tip reads in one look on a phone
