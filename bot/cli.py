@@ -1,4 +1,4 @@
-"""The guidebot command: console | ask | check | eval | run | setup | reload | qr.
+"""The guidebot command: console | ask | check | eval | run | setup | reload | qr | print.
 
 The CLI alone turns errors into a message and an exit code: 0 ok, 1 no answer / check errors /
 a command that failed, 2 usage or configuration errors. Never a traceback.
@@ -9,23 +9,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from bot.cli_paper import cmd_print, cmd_qr
 from bot.config import ConfigError, Settings
 from bot.core.core import Core
 from bot.core.markup import plain_text
 from bot.core.replies import Input
 from bot.lang import LANGS, Lang
+from bot.logs import install_last_resort, one_line
 from bot.paths import shared_file
 from bot.problems import CommandFailed, KnowledgeError, by_position
 
 OK, FAILED, USAGE = 0, 1, 2
 
 
-def _core(settings: Settings, lang: Lang) -> Core:
+def core_for(settings: Settings, lang: Lang) -> Core:
     if not any(settings.cache.glob("intent-*.npz")):
         print(
             "First start here: preparing the matcher (about a minute, once)...", file=sys.stderr, flush=True
@@ -36,11 +37,11 @@ def _core(settings: Settings, lang: Lang) -> Core:
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.console import run_console
 
-    return run_console(_core(settings, args.lang), args.lang)
+    return run_console(core_for(settings, args.lang), args.lang)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    reply = _core(settings, args.lang).respond(Input(args.lang, text=" ".join(args.question)))
+    reply = core_for(settings, args.lang).respond(Input(args.lang, text=" ".join(args.question)))
     match = reply.match
     if args.json:
         payload = {
@@ -103,7 +104,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation import evaluate, format_table, load_items
 
     items = load_items(args.file)
-    report = evaluate(_core(settings, args.lang), items)
+    report = evaluate(core_for(settings, args.lang), items)
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else format_table(report))
     return OK
 
@@ -127,7 +128,7 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
     from bot.adapters.telegram.app import setup_telegram
 
     settings.require_token()
-    result = setup_telegram(settings, _core(settings, settings.default_lang))
+    result = setup_telegram(settings, core_for(settings, settings.default_lang))
     print(
         f"setup: {result['changed']} settings updated, {result['unchanged']} already up to date "
         f"(commands, description, short description x {len(LANGS)} languages + default)"
@@ -140,24 +141,6 @@ def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
 
     pid = reload_running(settings, Path(args.pid) if args.pid else None)
     print(f"reload requested (pid file {pid})")
-    return OK
-
-
-def cmd_qr(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.posters import PosterError, write_qr, write_sheet
-
-    if not args.all and not args.target:
-        raise ConfigError("name a topic or service, or use --all")
-    core = _core(settings, args.lang)
-    try:
-        if args.all:
-            links = write_sheet(core, args.bot_username, args.lang, args.out)
-            print(f"{args.out}: {len(links)} service menus")
-        else:
-            link = write_qr(core, args.target, args.bot_username, args.lang, args.out)
-            print(f"{args.out}: {link}")
-    except (PosterError, OSError) as exc:
-        raise CommandFailed(str(exc)) from None
     return OK
 
 
@@ -242,24 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help=".png or .svg (with --all: .pdf or .svg)")
     p.add_argument("--all", action="store_true", help="an A4 sheet of all service menus")
     p.set_defaults(func=cmd_qr)
+    p = sub.add_parser("print", parents=[common], help="the printable pocket guide (A6 PDF) of a service")
+    p.add_argument("--service", help="health, police, education, housing or social (default: all topics)")
+    p.add_argument("--bot-username", required=True, help="for the QR code of each topic")
+    p.add_argument("--out", type=Path, required=True, help=".pdf")
+    p.set_defaults(func=cmd_print)
     return parser
-
-
-def one_line(exc: BaseException, token: str) -> str:
-    """An error as one line for stderr, the token (if any) redacted."""
-    message = f"{type(exc).__name__}: {exc}"
-    return f"Error: {message.replace(token, '[token]') if token else message}"
-
-
-def install_last_resort(token: str) -> None:
-    """Whatever escapes a thread or the interpreter reaches stderr as one redacted line, never a
-    traceback that could quote the token or a request."""
-
-    def report(exc: BaseException) -> None:
-        print(one_line(exc, token), file=sys.stderr)
-
-    sys.excepthook = lambda _type, exc, _tb: report(exc)
-    threading.excepthook = lambda args: report(args.exc_value) if args.exc_value else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

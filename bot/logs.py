@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 import time
 
 OWN = "bot"
@@ -70,3 +71,20 @@ def setup_logging(
     for name in ("httpx", "httpcore", "telegram", "aiosqlite", "apscheduler", "tornado", "asyncio"):
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     return handler
+
+
+def one_line(exc: BaseException, token: str) -> str:
+    """An error as one line for stderr, the token (if any) redacted."""
+    message = f"{type(exc).__name__}: {exc}"
+    return f"Error: {message.replace(token, '[token]') if token else message}"
+
+
+def install_last_resort(token: str) -> None:
+    """Whatever escapes a thread or the interpreter reaches stderr as one redacted line, never a
+    traceback that could quote the token or a request."""
+
+    def report(exc: BaseException) -> None:
+        print(one_line(exc, token), file=sys.stderr)
+
+    sys.excepthook = lambda _type, exc, _tb: report(exc)
+    threading.excepthook = lambda args: report(args.exc_value) if args.exc_value else None

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
+from pathlib import Path
 
 import pytest
 import yaml
 
+from bot import booklet
 from bot.adapters.console import run_console
 from bot.adapters.telegram import profile
 from bot.adapters.telegram.app import ERROR_KEY
@@ -137,7 +140,7 @@ def test_every_ui_string_exists_in_every_language(core: Core, lang: str) -> None
 
 
 def test_the_catalogs_hold_exactly_the_strings_the_code_uses(
-    core: Core, monkeypatch: pytest.MonkeyPatch
+    core: Core, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The key set comes from running the code (every screen, command and kind of answer), not a regex."""
     used: set[str] = set()
@@ -170,6 +173,7 @@ def test_the_catalogs_hold_exactly_the_strings_the_code_uses(
         core.share_reply("coming-out", lang)
         profile.commands(core, lang)
         run_console(core, lang, io.StringIO(""), io.StringIO())
+        booklet.build(core, lang, "police", "guide_bot", tmp_path / f"{lang}.pdf", date(2026, 12, 2))
     unsure = Match("en", "clarify", False, (("coming-out", 0.3), ("autonomy", 0.28)))
     alarm = Match("en", "answer", True, (("emergency", 0.9), ("coming-out", 0.5)))
     for match in (unsure, alarm):

@@ -138,7 +138,7 @@ def test_a_rejected_token_is_one_clear_line_and_exit_2_never_a_traceback(tmp_pat
 
 def test_a_crash_in_a_thread_reaches_stderr_as_one_redacted_line() -> None:
     code = (
-        "import threading; from bot.cli import install_last_resort; install_last_resort('123:CANARYtok'); "
+        "import threading; from bot.logs import install_last_resort; install_last_resort('123:CANARYtok'); "
         "t = threading.Thread(target=lambda: (_ for _ in ()).throw(OSError('at 123:CANARYtok'))); "
         "t.start(); t.join(); raise KeyError('123:CANARYtok')"
     )
