@@ -16,6 +16,7 @@ from bot.adapters.telegram import profile
 from bot.adapters.telegram.app import ERROR_KEY
 from bot.adapters.telegram.buttons import EXPIRED_KEY
 from bot.adapters.telegram.flood import FLOOD_KEY
+from bot.adapters.telegram.guide import FORWARD_KEY
 from bot.adapters.telegram.profile import DESCRIPTION_KEYS
 from bot.core.actions import SetLanguage
 from bot.core.core import COMMANDS, Core
@@ -179,6 +180,6 @@ def test_the_catalogs_hold_exactly_the_strings_the_code_uses(
     for match in (unsure, alarm):
         monkeypatch.setattr(core.matcher, "match", lambda *_, m=match, **__: m)
         core.respond(Input("en", text="a question"))
-    used |= {FLOOD_KEY, EXPIRED_KEY, ERROR_KEY, *DESCRIPTION_KEYS}
+    used |= {FLOOD_KEY, EXPIRED_KEY, ERROR_KEY, FORWARD_KEY, *DESCRIPTION_KEYS}
     assert set(core.strings.messages["en"]) - used == set(), "unused msgids: remove them"
     assert used - set(core.strings.messages["en"]) == set(), "strings the code asks for but no catalog has"

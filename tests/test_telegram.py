@@ -327,3 +327,15 @@ async def test_a_follow_up_leans_on_the_topic_just_read_until_forget(
     await chat.send("/forget")
     alone = await chat.send("who do I refer her to")  # the memory of the last topic is gone too
     assert core.t("en", "referrals.title", topic=topic.en.title) not in alone.text
+
+
+async def test_forward_sends_the_answer_with_a_link_as_a_new_message(
+    running_bot: RunningBot, chat: Chat, stub: BotApiStub, core: Core
+) -> None:
+    answer = await chat.send("how do I ask someone's pronouns")
+    forward = answer.button("Forward")
+    assert forward["callback_data"] == "en|h:pronouns-and-names" and "switch_inline_query" not in forward
+    shared = await chat.press(forward["callback_data"], "sendMessage")  # no inline mode needed
+    assert core.kb.topics["pronouns-and-names"].en.title in shared.text
+    assert f"https://t.me/{BOT_USERNAME}?start=t_pronouns-and-names" in shared.text
+    assert core.t("en", "share.footer") in shared.text and shared.buttons() == []

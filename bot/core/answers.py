@@ -113,4 +113,4 @@ class Answers(Base):
         """What a colleague receives: the answer and the place to find more."""
         topic = self.kb.topics[topic_id]
         text = self.topic_html(topic, lang) + "\n\n" + italic(self.t(lang, "share.footer"))
-        return Reply(text, lang, "answer", (), topic_id)
+        return Reply(text, lang, "share", (), topic_id, fresh=True)

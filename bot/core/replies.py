@@ -42,7 +42,17 @@ Effect = Subscribe | Unsubscribe | RememberLanguage | Forget
 # ---------------------------------------------------------------- input and reply
 
 ReplyKind = Literal[
-    "answer", "clarify", "none", "menu", "emergency", "greeting", "referrals", "tip", "info", "expired"
+    "answer",
+    "clarify",
+    "none",
+    "menu",
+    "emergency",
+    "greeting",
+    "referrals",
+    "tip",
+    "info",
+    "expired",
+    "share",
 ]
 
 

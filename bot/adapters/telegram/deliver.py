@@ -8,8 +8,9 @@ import httpx
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
-from bot.adapters.telegram.codec import encode
-from bot.core.actions import Share
+from bot.adapters.telegram.codec import deep_link, encode
+from bot.core.actions import OpenTopic, Share
+from bot.core.markup import escape
 from bot.core.replies import Reply
 
 log = logging.getLogger("bot.telegram")
@@ -28,14 +29,18 @@ def outcome_unknown(exc: TelegramError) -> bool:
     return False
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+def keyboard(reply: Reply, forward_label: str = "📤") -> InlineKeyboardMarkup | None:
     rows = []
     for row in reply.rows:
         buttons = []
         for button in row:
             if isinstance(button.action, Share):
-                # Opens the chat picker with "@bot <topic-id>": the inline result posts the answer.
+                # Opens the chat picker with "@bot <topic-id>": the inline result posts the answer
+                # (needs inline mode); "forward" sends it here as a message to forward anywhere.
                 buttons.append(InlineKeyboardButton(button.label, switch_inline_query=button.action.topic))
+                buttons.append(
+                    InlineKeyboardButton(forward_label, callback_data=encode(reply.lang, button.action))
+                )
             else:
                 buttons.append(
                     InlineKeyboardButton(button.label, callback_data=encode(reply.lang, button.action))
@@ -44,10 +49,15 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def deliver(bot: Bot, chat_id: int, reply: Reply, query: CallbackQuery | None = None) -> None:
+async def deliver(
+    bot: Bot, chat_id: int, reply: Reply, query: CallbackQuery | None = None, forward_label: str = "📤"
+) -> None:
     """Sends the reply; a pressed button's message is edited in place instead (unless the reply is
     fresh: a new topic under the one read), or, too old to edit, gets a new message. Parse mode and link previews come from the Application's Defaults."""
-    markup = keyboard(reply)
+    markup = keyboard(reply, forward_label)
+    if reply.kind == "share" and reply.topic_id and bot.username:  # a link that opens this topic
+        link = f"https://t.me/{bot.username}?start={deep_link(OpenTopic(reply.topic_id))}"
+        reply = reply.but(html=f"{reply.html}\n{escape(link)}")
     if query is not None and query.message is not None and not reply.fresh:
         try:
             await query.edit_message_text(reply.html, reply_markup=markup)

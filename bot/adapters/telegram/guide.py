@@ -29,6 +29,7 @@ from bot.storage_guard import StorageGuard
 
 log = logging.getLogger("bot.telegram")
 MAX_REMEMBERED = 10_000  # chats whose /language choice (or last topic) is kept in memory
+FORWARD_KEY = "btn.forward"  # the label of the button that sends an answer as a forwardable message
 RECENT_SECONDS = 30 * 60  # how long the last topic read helps with a follow-up question
 
 
@@ -80,7 +81,7 @@ class GuideBot:
             ):
                 event = replace(event, last_topic=seen[0])
             reply = await self.apply(chat.id, self.core.respond(event))
-        await deliver(context.bot, chat.id, reply, query)
+        await deliver(context.bot, chat.id, reply, query, self.core.t(reply.lang, FORWARD_KEY))
         if reply.topic_id and reply.kind in ("answer", "referrals"):
             self.recent[chat.id] = (reply.topic_id, time.monotonic())
             self.recent.move_to_end(chat.id)
