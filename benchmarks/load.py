@@ -1,6 +1,6 @@
 """Capacity: simulated workers through the Bot API stub, beside a minimal echo bot on the same stack.
 
-    .venv/bin/python benchmarks/load.py [--users 100,1000] [--subscribers 2000]
+    .venv/bin/python benchmarks/load.py [--users 100,1000] [--subscribers 2000]   # --users "": broadcast only
 
 Each simulated worker sends two questions and presses one menu button; the reply latency is from
 the moment the update is queued on the stub to the moment the bot's sendMessage / edit reaches
@@ -168,7 +168,7 @@ def main() -> int:
         print(
             f"{'bot':10}{'limiter':>9}{'users':>7}{'updates/s':>11}{'p50 ms':>9}{'p99 ms':>10}{'answered':>10}"
         )
-        for users in (int(u) for u in args.users.split(",")):
+        for users in (int(u) for u in args.users.split(",") if u):  # --users "": the broadcast only
             for limiter in (False, True):
                 for name in ("echo", "guidebot"):
                     stub = BotApiStub(TOKEN)
