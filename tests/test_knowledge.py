@@ -183,3 +183,28 @@ def test_the_catalogs_hold_exactly_the_strings_the_code_uses(
     used |= {FLOOD_KEY, EXPIRED_KEY, ERROR_KEY, FORWARD_KEY, *DESCRIPTION_KEYS}
     assert set(core.strings.messages["en"]) - used == set(), "unused msgids: remove them"
     assert used - set(core.strings.messages["en"]) == set(), "strings the code asks for but no catalog has"
+
+
+def test_glossary_variants_and_near_duplicate_tips_are_warned_at_their_line(tmp_path: Path) -> None:
+    import shutil
+
+    from bot.knowledge.loader import load_knowledge
+    from bot.knowledge.style_checks import check_duplicate_tips, check_glossary
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, root)
+    (root / "glossary.yaml").write_text(
+        'en:\n  - use: "name and pronouns"\n    avoid: ["PRONOUNS"]\n', "utf-8"
+    )
+    tips = (root / "tips.yaml").read_text("utf-8").splitlines()
+    first_en = next(i for i, line in enumerate(tips) if line.strip().startswith("en:"))
+    second_en = next(i for i, line in enumerate(tips) if line.strip().startswith("en:") and i > first_en)
+    tips[second_en] = tips[first_en]  # the second tip now says what the first says, in English
+    (root / "tips.yaml").write_text("\n".join(tips) + "\n", "utf-8")
+    kb = load_knowledge(root)
+    glossary = list(check_glossary(kb))
+    pronouns = [p for p in glossary if p.file == kb.topic_files["pronouns-and-names"]]
+    assert pronouns and all(p.severity == "warning" and p.line > 1 for p in pronouns)
+    assert "'PRONOUNS': write 'name and pronouns' (glossary.yaml)" in pronouns[0].message
+    duplicates = [p for p in check_duplicate_tips(kb) if p.file == root / "tips.yaml"]
+    assert any(p.line == second_en + 1 and kb.tips[0].id in p.message for p in duplicates)

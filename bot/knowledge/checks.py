@@ -19,6 +19,7 @@ from bot.knowledge.danger_checks import check_danger
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import SERVICE_IDS
 from bot.knowledge.shared_checks import check_facts_file, check_taxonomy
+from bot.knowledge.style_checks import check_duplicate_tips, check_glossary
 from bot.lang import LANGS
 from bot.matching.normalise import fold
 from bot.problems import Problem
@@ -253,6 +254,8 @@ def run_checks(
         check_collisions,
         check_danger,
         check_question_counts,
+        check_glossary,
+        check_duplicate_tips,
     ):
         problems.extend(check(kb))
     if spec is not None and spec.is_file():
