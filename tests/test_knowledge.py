@@ -208,3 +208,21 @@ def test_glossary_variants_and_near_duplicate_tips_are_warned_at_their_line(tmp_
     assert "'PRONOUNS': write 'name and pronouns' (glossary.yaml)" in pronouns[0].message
     duplicates = [p for p in check_duplicate_tips(kb) if p.file == root / "tips.yaml"]
     assert any(p.line == second_en + 1 and kb.tips[0].id in p.message for p in duplicates)
+
+
+def test_an_answer_naming_an_organisation_without_its_card_is_warned(tmp_path: Path) -> None:
+    import shutil
+
+    from bot.knowledge.loader import load_knowledge
+    from bot.knowledge.style_checks import check_named_cards
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, root)
+    path = root / "topics" / "coming-out.yaml"
+    text = path.read_text("utf-8")
+    assert "Child Focus" not in text
+    first = "their safety.</b>\n"
+    path.write_text(text.replace(first, first + "    • Call Child Focus.\n", 1), "utf-8")
+    kb = load_knowledge(root)
+    [problem] = [p for p in check_named_cards(kb) if p.file == path]
+    assert problem.severity == "warning" and "names 'child-focus'" in problem.message and problem.line > 1

@@ -19,7 +19,7 @@ from bot.knowledge.danger_checks import check_danger
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import SERVICE_IDS
 from bot.knowledge.shared_checks import check_facts_file, check_taxonomy
-from bot.knowledge.style_checks import check_duplicate_tips, check_glossary
+from bot.knowledge.style_checks import check_duplicate_tips, check_glossary, check_named_cards
 from bot.lang import LANGS
 from bot.matching.normalise import fold
 from bot.problems import Problem
@@ -256,6 +256,7 @@ def run_checks(
         check_question_counts,
         check_glossary,
         check_duplicate_tips,
+        check_named_cards,
     ):
         problems.extend(check(kb))
     if spec is not None and spec.is_file():

@@ -74,3 +74,38 @@ def check_duplicate_tips(kb: KnowledgeBase) -> Iterator[Problem]:
                         f"says almost what tip {kb.tips[i].id!r} says: make it a different, concrete tip",
                         "warning",
                     )
+
+
+def _organisation_names(kb: KnowledgeBase) -> dict[str, re.Pattern[str]]:
+    """Per referral card: its names as folded whole words, and the official part before " (" or
+    " - " when it looks like a name. Not the emergency numbers (a button on every screen) nor a
+    card without any contact (it only describes a service, so naming it refers nowhere)."""
+    out: dict[str, re.Pattern[str]] = {}
+    for ref in kb.referrals.values():
+        if ref.kind == "emergency" or not (ref.phone or ref.website or ref.email or ref.address):
+            continue
+        names = {ref.name, *ref.names.values()}
+        names |= {
+            head
+            for n in list(names)
+            if len(head := re.split(r" \(| - | / ", n)[0]) >= 4 and head[0].isupper()
+        }
+        folded = sorted({fold(n) for n in names if len(fold(n)) >= 3}, key=len, reverse=True)
+        out[ref.id] = re.compile("|".join(rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])" for n in folded))
+    return out
+
+
+def check_named_cards(kb: KnowledgeBase) -> Iterator[Problem]:
+    """An answer that names an organisation lists its card, so "Where to refer" shows it."""
+    patterns = _organisation_names(kb)
+    for tid, topic in kb.topics.items():
+        for lang in LANGS:
+            answer = fold(topic.text(lang).answer)
+            for ref_id, pattern in patterns.items():
+                if ref_id not in topic.referrals and pattern.search(answer):
+                    yield kb.problem_at(
+                        kb.topic_files[tid],
+                        (lang, "answer"),
+                        f"names {ref_id!r} but its card is not in `referrals`",
+                        "warning",
+                    )
