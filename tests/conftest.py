@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -77,25 +79,50 @@ class RunningBot:
         return self.app.bot_data["guide"]
 
 
-@pytest.fixture
-async def running_bot(stub: BotApiStub, core: Core, tmp_path: Path) -> AsyncIterator[RunningBot]:
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def polling_bot(
+    stub: BotApiStub, core: Core, db_path: Path, storage_retry: float | None = None
+) -> AsyncIterator[tuple[Any, Storage, io.StringIO]]:
+    """The real Application polling the stub, on db_path, logging at DEBUG into a buffer."""
     log = io.StringIO()
     handler = setup_logging("DEBUG", secrets=(TOKEN,), stream=log)
-    settings = Settings(token=TOKEN, base_url=stub.url, db_path=tmp_path / "guidebot.sqlite3")
-    storage = Storage(settings.db_path)
-    app = build_application(settings, core, storage, rate_limit=False, daily_job=False)
-    async with app:
-        await app.post_init(app)
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
-            yield RunningBot(stub, app, storage, settings.db_path, log)
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            await app.post_shutdown(app)
-    logging.getLogger().removeHandler(handler)
+    storage = Storage(db_path)
+    app = build_application(
+        Settings(token=TOKEN, base_url=stub.url, db_path=db_path),
+        core,
+        storage,
+        rate_limit=False,
+        daily_job=False,
+    )
+    if storage_retry is not None:
+        app.bot_data["guide"].store.retry = storage_retry
+    try:
+        async with app:
+            await app.post_init(app)
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0.0, timeout=1)
+            try:
+                yield app, storage, log
+            finally:
+                await app.updater.stop()
+                await app.stop()
+                await app.post_shutdown(app)
+    finally:
+        logging.getLogger().removeHandler(handler)
+
+
+@pytest.fixture
+async def running_bot(stub: BotApiStub, core: Core, tmp_path: Path) -> AsyncIterator[RunningBot]:
+    db_path = tmp_path / "guidebot.sqlite3"
+    async with polling_bot(stub, core, db_path) as (app, storage, log):
+        yield RunningBot(stub, app, storage, db_path, log)
 
 
 class Chat:

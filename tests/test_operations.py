@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from bot.config import Settings
 from bot.core.core import Core
 from bot.storage import Storage
 from tests.botapi_stub import BotApiStub
-from tests.conftest import KNOWLEDGE, LOCALES, ROOT, TOKEN
+from tests.conftest import KNOWLEDGE, LOCALES, ROOT, TOKEN, free_port
 
 DEPLOY = ROOT / "deploy"
 
@@ -98,12 +97,6 @@ async def test_setup_pushes_commands_and_descriptions_in_four_languages_idempote
     assert stub.profile[("ShortDescription", "pt")]["short_description"] == core.t(
         "pt", "bot.short_description"
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def http(

@@ -26,34 +26,16 @@ from bot.adapters.telegram.app import build_application, single_instance, wait_f
 from bot.adapters.telegram.server import SECRET_HEADER, serve_webhook
 from bot.config import ConfigError, Settings
 from bot.core.core import Core
-from bot.logs import setup_logging
 from bot.storage import Storage
 from tests.botapi_stub import BotApiStub, Fault
-from tests.conftest import ROOT, TOKEN, Chat, RunningBot, run_bot
+from tests.conftest import ROOT, TOKEN, Chat, RunningBot, free_port, polling_bot, run_bot
 
 
 @contextlib.asynccontextmanager
 async def bot_on(stub: BotApiStub, core: Core, db_path: Path) -> AsyncIterator[tuple[Any, io.StringIO]]:
     """A polling bot on the given database, its storage guard retrying every 0.1 s."""
-    log = io.StringIO()
-    handler = setup_logging("DEBUG", secrets=(TOKEN,), stream=log)
-    settings = Settings(token=TOKEN, base_url=stub.url, db_path=db_path)
-    app = build_application(settings, core, Storage(db_path), rate_limit=False, daily_job=False)
-    app.bot_data["guide"].store.retry = 0.1
-    try:
-        async with app:
-            await app.post_init(app)
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0.0, timeout=1)
-            try:
-                yield app, log
-            finally:
-                await app.updater.stop()
-                await app.stop()
-                await app.post_shutdown(app)
-    finally:
-        logging.getLogger().removeHandler(handler)
+    async with polling_bot(stub, core, db_path, storage_retry=0.1) as (app, _, log):
+        yield app, log
 
 
 async def until(condition: Any, timeout: float = 5.0) -> None:
@@ -133,10 +115,7 @@ async def test_webhook_checks_the_secret_before_the_body_limits_it_and_refuses_j
 ) -> None:
     settings = Settings(token=TOKEN, base_url=stub.url, db_path=tmp_path / "db.sqlite3")
     app = build_application(settings, core, Storage(settings.db_path), rate_limit=False, daily_job=False)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    stop, started = asyncio.Event(), asyncio.Event()
+    port, stop, started = free_port(), asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(
         serve_webhook(
             app,
