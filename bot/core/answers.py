@@ -68,14 +68,19 @@ class Answers(Base):
             self._cards[key] = "\n".join(lines)
         return self._cards[key]
 
-    def card_pages(self, topic_id: str, lang: Lang, region: Region | None = None) -> list[list[str]]:
-        """The topic's cards (for a region: those serving it and the national ones), CARDS_PER_PAGE
-        to a page, never one dropped."""
-        topic = self.kb.topics[topic_id]
-        refs = [self.kb.referrals[r] for r in topic.referrals if r in self.kb.referrals]
+    def topic_referrals(self, topic_id: str, region: Region | None = None) -> list[Referral]:
+        """The topic's cards; for a region, those serving it and the national ones."""
+        refs = [self.kb.referrals[r] for r in self.kb.topics[topic_id].referrals if r in self.kb.referrals]
         if region is not None:
             refs = [r for r in refs if not r.region or {region, *NATIONAL} & set(r.region)]
-        cards = [self.card_html(r, lang) for r in refs]
+        return refs
+
+    def card_page_count(self, topic_id: str, region: Region | None = None) -> int:
+        return max(1, -(-len(self.topic_referrals(topic_id, region)) // CARDS_PER_PAGE))
+
+    def card_pages(self, topic_id: str, lang: Lang, region: Region | None = None) -> list[list[str]]:
+        """The cards as HTML, CARDS_PER_PAGE to a page, never one dropped."""
+        cards = [self.card_html(r, lang) for r in self.topic_referrals(topic_id, region)]
         return [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)] or [[]]
 
     def referrals_reply(
@@ -96,7 +101,7 @@ class Answers(Base):
         if page + 1 < len(pages):
             turn.append(Button(self.t(lang, "btn.next"), ShowReferrals(topic_id, page + 1, region)))
         rows: list[tuple[Button, ...]] = [tuple(turn)] if turn else []
-        if len(self.card_pages(topic_id, lang)[0]) > 1:  # a choice of region only where it changes something
+        if len(self.topic_referrals(topic_id)) > 1:  # a choice of region only where it changes something
             regions = [
                 Button(self.t(lang, f"region.{r}"), ShowReferrals(topic_id, 0, r))
                 for r in REGIONS

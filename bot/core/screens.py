@@ -49,7 +49,7 @@ class Screens(Menus, Answers, Daily):
                 return (
                     topic in self.kb.topics
                     and (region is None or region in REGIONS)
-                    and 0 <= page < len(self.card_pages(topic, "en", region))
+                    and 0 <= page < self.card_page_count(topic, region)
                 )
             case Share(topic):
                 return topic in self.kb.topics
@@ -107,7 +107,7 @@ class Screens(Menus, Answers, Daily):
             for topic in self.kb.topics:
                 yield self.topic_reply(topic, lang)
                 for region in (None, *REGIONS):
-                    for page in range(len(self.card_pages(topic, lang, region))):
+                    for page in range(self.card_page_count(topic, region)):
                         yield self.referrals_reply(topic, lang, page, region)
 
     def _tip_days(self) -> Iterator[date]:

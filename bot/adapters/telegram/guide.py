@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from telegram import CallbackQuery, Update
 
@@ -28,9 +29,18 @@ from bot.storage import StorageUnavailable
 from bot.storage_guard import StorageGuard
 
 log = logging.getLogger("bot.telegram")
+V = TypeVar("V")
 MAX_REMEMBERED = 10_000  # chats whose /language choice (or last topic) is kept in memory
 FORWARD_KEY = "btn.forward"  # the label of the button that sends an answer as a forwardable message
 RECENT_SECONDS = 30 * 60  # how long the last topic read helps with a follow-up question
+
+
+def _remember(table: OrderedDict[int, V], chat_id: int, value: V) -> None:
+    """Keeps value for the chat in memory, forgetting the least recent chat past MAX_REMEMBERED."""
+    table[chat_id] = value
+    table.move_to_end(chat_id)
+    if len(table) > MAX_REMEMBERED:
+        table.popitem(last=False)
 
 
 class GuideBot:
@@ -83,10 +93,7 @@ class GuideBot:
             reply = await self.apply(chat.id, self.core.respond(event))
         await deliver(context.bot, chat.id, reply, query, self.core.t(reply.lang, FORWARD_KEY))
         if reply.topic_id and reply.kind in ("answer", "referrals"):
-            self.recent[chat.id] = (reply.topic_id, time.monotonic())
-            self.recent.move_to_end(chat.id)
-            if len(self.recent) > MAX_REMEMBERED:
-                self.recent.popitem(last=False)
+            _remember(self.recent, chat.id, (reply.topic_id, time.monotonic()))
         return reply
 
     async def apply(self, chat_id: int, reply: Reply) -> Reply:
@@ -113,10 +120,7 @@ class GuideBot:
                     erased = await store.forget(chat_id)
                 log.info("daily: unsubscribed" if erased else "daily: stop without subscription")
             case RememberLanguage(lang):
-                self.chosen[chat_id] = lang
-                self.chosen.move_to_end(chat_id)
-                if len(self.chosen) > MAX_REMEMBERED:
-                    self.chosen.popitem(last=False)
+                _remember(self.chosen, chat_id, lang)
                 if self.store.available:  # a subscriber's tips follow the new language
                     async with self.store.use() as store:
                         await store.set_language(chat_id, lang)
