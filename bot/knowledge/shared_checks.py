@@ -12,12 +12,19 @@ from bot.knowledge.loader import KnowledgeBase
 from bot.problems import Problem
 
 
+def _load(path: Path, what: str) -> tuple[Any, Problem | None]:
+    """A shared file's data, or the warning that it cannot be read."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")), None
+    except (OSError, yaml.YAMLError) as exc:
+        return None, Problem(path, 1, f"cannot read the {what}: {exc}", "warning")
+
+
 def check_taxonomy(kb: KnowledgeBase, spec: Path) -> Iterator[Problem]:
     """Every required topic exists, in the section the taxonomy gives it."""
-    try:
-        data: Any = yaml.safe_load(spec.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        yield Problem(spec, 1, f"cannot read the taxonomy: {exc}", "warning")
+    data, problem = _load(spec, "taxonomy")
+    if problem is not None:
+        yield problem
         return
     for section, entries in (data or {}).items():
         for entry in entries or []:
@@ -36,10 +43,9 @@ def check_taxonomy(kb: KnowledgeBase, spec: Path) -> Iterator[Problem]:
 
 def check_facts_file(kb: KnowledgeBase, facts: Path) -> Iterator[Problem]:
     """The directory says nothing the verified facts file does not say."""
-    try:
-        data: Any = yaml.safe_load(facts.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        yield Problem(facts, 1, f"cannot read the facts file: {exc}", "warning")
+    data, problem = _load(facts, "facts file")
+    if problem is not None:
+        yield problem
         return
     known = {o["id"]: o for o in data.get("organisations", [])}
     path = kb.root / "referrals.yaml"
