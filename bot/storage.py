@@ -109,10 +109,6 @@ class Storage:
             with contextlib.suppress(*_FAULTS):
                 await db.close()
 
-    @property
-    def is_open(self) -> bool:
-        return self._db is not None
-
     def vanished(self) -> bool:
         """The file was deleted or replaced under us: our writes would go to an unlinked file."""
         try:
@@ -200,9 +196,6 @@ class Storage:
         rows = await self._read("SELECT chat_id, lang, hour FROM subscriptions ORDER BY chat_id")
         return [_row(r) for r in rows]
 
-    async def count(self) -> int:
-        return int((await self._read("SELECT COUNT(*) FROM subscriptions"))[0][0])
-
     # ------------------------------------------------------------ the day's deliveries
 
     async def pending(self, day: date, up_to_hour: int) -> list[Subscription]:
@@ -221,10 +214,6 @@ class Storage:
             "SELECT ?, chat_id, ? FROM subscriptions WHERE chat_id = ?",
             (day.isoformat(), status, chat_id),
         )
-
-    async def delivered(self, day: date) -> dict[int, DeliveryStatus]:
-        rows = await self._read("SELECT chat_id, status FROM deliveries WHERE day = ?", (day.isoformat(),))
-        return {int(c): str(s) for c, s in rows}
 
     async def prune(self, today: date) -> None:
         """The ledger keeps today and yesterday only, and only chats still subscribed."""
