@@ -78,6 +78,9 @@ class TiledCache(EmbeddingCache):
                 "columns": intent.columns,
                 "idf": intent.idf,
                 "w_grams": intent.w_grams[rows],
+                "word_columns": intent.word_columns,
+                "word_idf": intent.word_idf,
+                "w_words": intent.w_words[rows],
                 "w_vector": intent.w_vector[rows],
                 "bias": intent.bias[rows],
                 "classes": np.arange(len(rows)),
@@ -127,10 +130,14 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", default="test", choices=("test", "dev", "train"))
     parser.add_argument("--factors", default="1,10")
+    parser.add_argument("--items", type=Path, help="an eval file or folder instead of --split")
+    parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     args = parser.parse_args()
-    kb = load_knowledge(ROOT / "knowledge")
+    kb = load_knowledge(args.knowledge)
     topics = list(kb.topics.values())
-    path = ROOT / "tests" / "eval" / (args.split if args.split == "test" else f"{args.split}.yaml")
+    path = args.items or ROOT / "tests" / "eval" / (
+        args.split if args.split == "test" else f"{args.split}.yaml"
+    )
     items = [i for i in load_items(path) if i.topic is None or i.topic in kb.topics]
     cache = EmbeddingCache(default_encoder(), Settings.from_env().cache)
     oos = {lang: kb.out_of_scope.questions(lang) for lang in LANGS}
@@ -145,7 +152,7 @@ def main() -> int:
     def ours(item: Item) -> Answer:
         m = matcher.match(item.q, item.lang)
         served = m.topics[0] if m.decision != "none" and m.topics else None
-        if m.emergency:  # the worker's own topic comes right after the emergency block
+        if m.emergency and item.topic != EMERGENCY_TOPIC:  # the worker's topic follows the emergency block
             served = m.topics[1] if len(m.topics) > 1 else EMERGENCY_TOPIC
         return served, m.decision == "answer" and not m.emergency, m.emergency
 
@@ -191,7 +198,7 @@ def main() -> int:
     for fn in (ours, by_bm25, by_tfidf, by_encoder):
         fn(items[0])  # warm caches before timing
     n_in = sum(1 for i in items if i.topic is not None and not i.is_danger)
-    print(f"split {args.split}: {len(items)} items ({n_in} in scope), {len(topics)} topics x 4 languages")
+    print(f"{path.name}: {len(items)} items ({n_in} in scope), {len(topics)} topics x 4 languages")
     head = f"{'method':34}{'top-1':>7}{'prec.':>7}{'oos ref':>8}{'danger':>8}{'alarms':>8}{'p50 ms':>8}{'p99 ms':>8}"
     for lang in (*LANGS, None):
         subset = [i for i in items if lang is None or i.lang == lang]

@@ -201,11 +201,12 @@ async def test_reload_swaps_valid_knowledge_and_keeps_serving_after_an_invalid_e
     knowledge = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, knowledge)
     path = knowledge / "topics" / "coming-out.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("title:", "title: Edited -", 1), encoding="utf-8"
+    path.write_text(  # an answer: no model is refitted (a title or question would cost a minute's fit)
+        path.read_text(encoding="utf-8").replace("answer: |\n", "answer: |\n    Edited.\n", 1),
+        encoding="utf-8",
     )
     assert await guide.reload(knowledge, LOCALES)
-    assert guide.core.kb.topics["coming-out"].en.title.startswith("Edited -")
+    assert guide.core.kb.topics["coming-out"].en.answer.startswith("Edited.")
     path.write_text("id: coming-out\nsection: [broken\n", encoding="utf-8")
     before = guide.core
     assert not await guide.reload(knowledge, LOCALES)
@@ -286,14 +287,17 @@ async def test_sighup_reloads_the_running_bot(stub: BotApiStub, core: Core, tmp_
         try:
             path = knowledge / "topics" / "emergency.yaml"
             path.write_text(
-                path.read_text(encoding="utf-8").replace("title:", "title: Reloaded -", 1), encoding="utf-8"
-            )
+                path.read_text(encoding="utf-8").replace(
+                    "<b>In immediate danger", "<b>Reloaded: in immediate danger", 1
+                ),
+                encoding="utf-8",
+            )  # an answer, not a title or question: no model is refitted, the reload takes a second
             os.kill(os.getpid(), signal.SIGHUP)
-            for _ in range(600):  # a changed title refits the intent classifier (warm start: seconds)
+            for _ in range(600):
                 await asyncio.sleep(0.05)
-                if app.bot_data["guide"].core.kb.topics["emergency"].en.title.startswith("Reloaded -"):
+                if "Reloaded:" in app.bot_data["guide"].core.kb.topics["emergency"].en.answer:
                     break
-            assert app.bot_data["guide"].core.kb.topics["emergency"].en.title.startswith("Reloaded -")
+            assert "Reloaded:" in app.bot_data["guide"].core.kb.topics["emergency"].en.answer
         finally:
             await app.post_shutdown(app)  # type: ignore[misc]
 

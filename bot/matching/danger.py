@@ -206,7 +206,7 @@ class DangerDetector:
             material = [repr(("rbf", t.c_vectors, t.c_ngrams, t.calm_weight, N_BUCKETS, SIZES))]
             material += [f"d{x}" for x in danger] + [f"c{x}" for x in calm] + [f"o{x}" for x in other]
             arrays = cache.trained(
-                "danger", material, lambda _: DangerClassifier.fit(cache, danger, calm, other, t)
+                "danger", material, lambda: DangerClassifier.fit(cache, danger, calm, other, t)
             )
             self.classifier = DangerClassifier(arrays, t.w_vectors)
 

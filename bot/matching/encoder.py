@@ -139,31 +139,25 @@ class EmbeddingCache:
         self,
         name: str,
         material: Iterable[str],
-        fit: Callable[[dict[str, npt.NDArray[Any]] | None], dict[str, npt.NDArray[Any]]],
+        fit: Callable[[], dict[str, npt.NDArray[Any]]],
     ) -> dict[str, npt.NDArray[Any]]:
         """Weights fitted on material, read back from disk when the same material was fitted before.
 
-        On a change, fit gets the previous weights (or None) to start from: after a curator's small
-        edit the optimiser needs a few steps, not a cold start. One file per name is kept; name must
-        not contain "-".
+        On a change, fit() runs from scratch (never from the old weights: see intent.py). One file
+        per name is kept; name must not contain "-".
         """
         digest = hashlib.blake2b(self.encoder.name.encode(), digest_size=16)
         for part in material:
             digest.update(part.encode("utf-8") + b"\0")
         folder = self.path.parent if self.path and self.models_on_disk else None
         path = folder / f"{name}-{digest.hexdigest()}.npz" if folder else None
-        previous: dict[str, npt.NDArray[Any]] | None = None
-        for candidate in sorted(folder.glob(f"{name}-*.npz")) if folder else ():
+        if path is not None and path.exists():
             try:
-                with np.load(candidate, allow_pickle=False) as data:
-                    arrays = {k: data[k] for k in data.files}
+                with np.load(path, allow_pickle=False) as data:
+                    return {k: data[k] for k in data.files}
             except (OSError, ValueError) as exc:
                 log.warning("cached %s unreadable (%s); fitting again", name, type(exc).__name__)
-                continue
-            if candidate == path:
-                return arrays
-            previous = arrays
-        arrays = fit(previous)
+        arrays = fit()
         if path is not None and folder is not None:
             try:
                 _write_npz(path, arrays)

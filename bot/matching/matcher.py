@@ -31,11 +31,11 @@ class Tuning:
     w_keyword: float = 0.4
     w_coverage: float = 0.3
     w_semantic: float = 0.3  # share of the semantic signal (nearest example) in the final score
-    w_intent: float = 0.6  # share of the trained intent classifier's probability (the rest: lexical)
+    w_intent: float = 0.4  # share of the trained intent classifier's probability (the rest: lexical)
     semantic_floor: float = 0.3  # a cosine at or below this is no evidence at all
     semantic_sure: float = 0.7  # a neighbour this close overrides the unknown-words rule
     answer_at: float = 0.3  # top score needed to answer outright
-    margin: float = 0.3  # ... and its lead over the runner-up
+    margin: float = 0.25  # ... and its lead over the runner-up
     clarify_at: float = 0.2  # below this: no answer
     candidate_ratio: float = 0.8  # clarify offers topics scoring at least this share of the best
     min_known: float = 0.34  # a question mostly made of words we never saw is out of scope
@@ -119,15 +119,16 @@ class Matcher:
         emergency = bool(verdict and verdict.danger)
         signals = self.indexes[lang].signals(text)
         semantic = self.semantic.similarity(vector, lang)
-        scores = self.scores(signals, semantic, self.intent.probabilities(text, vector))
+        intent = self.intent.probabilities(text, vector)
+        scores = self.scores(signals, semantic, intent)
         order = np.argsort(-scores)[:6]
         ranked = [(self.topic_ids[i], round(float(scores[i]), 4)) for i in order if scores[i] > 0]
         known = (
             signals.known_share if float(semantic[:-1].max(initial=0.0)) < self.tuning.semantic_sure else 1.0
         )
         decision = self.decide(ranked, known)
-        if ranked and ranked[0][0] == REJECT:
-            decision = "none"
+        if (ranked and ranked[0][0] == REJECT) or (len(intent) and int(intent.argmax()) == len(intent) - 1):
+            decision = "none"  # out of scope by the blend, or by the classifier alone
         ranked = [r for r in ranked if r[0] != REJECT]
         score = verdict.score if verdict else 0.0
         if (

@@ -1,15 +1,17 @@
-"""Hashed character n-grams with tf-idf weights: the exact-wording view the trained models share.
+"""Hashed n-grams with tf-idf weights: the exact-wording views the trained models share.
 
-Each folded word is padded with spaces and cut into 3- to 5-grams ("overdose" shares most of its
-grams with "overdosed" and "ovrdose"), hashed into a fixed space, so no vocabulary is stored and
-a model keeps only the columns its training texts used.
+Characters: each folded word is padded with spaces and cut into 3- to 5-grams ("overdose" shares
+most of its grams with "overdosed" and "ovrdose"). Words: the folded words and word pairs ("coming
+out", "police trust"), which carry what a word means next to its neighbour. Both are hashed into
+a fixed space, so no vocabulary is stored and a model keeps only the columns its texts used.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -34,11 +36,27 @@ def ngrams(text: str) -> dict[int, float]:
     return {h: 1.0 + math.log(c) for h, c in counts.items()}
 
 
-def tfidf_rows(texts: Sequence[str]) -> tuple[object, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+@lru_cache(maxsize=4096)
+def word_grams(text: str) -> dict[int, float]:
+    """Hashed word and word pair -> 1 + log(count). The dict is shared: never modify it."""
+    folded = fold(text).split()[:MAX_WORDS]
+    counts: dict[int, int] = {}
+    for token in [*folded, *(f"{a} {b}" for a, b in itertools.pairwise(folded))]:
+        h = zlib.crc32(f"w:{token}".encode()) % N_BUCKETS
+        counts[h] = counts.get(h, 0) + 1
+    return {h: 1.0 + math.log(c) for h, c in counts.items()}
+
+
+View = Callable[[str], dict[int, float]]
+
+
+def tfidf_rows(
+    texts: Sequence[str], view: View = ngrams
+) -> tuple[object, npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """(L2-normalised tf-idf rows as a scipy CSR matrix, the sorted hashes its columns stand for, their idf)."""
     from scipy.sparse import csr_matrix
 
-    per_text = [ngrams(t) for t in texts]
+    per_text = [view(t) for t in texts]
     columns = np.array(sorted({h for g in per_text for h in g}), dtype=np.int64)
     where = {int(h): i for i, h in enumerate(columns)}
     rows, cols, vals = [], [], []
@@ -57,10 +75,10 @@ def tfidf_rows(texts: Sequence[str]) -> tuple[object, npt.NDArray[np.int64], npt
 
 
 def weighted(
-    text: str, columns: npt.NDArray[np.int64], idf: npt.NDArray[np.float64]
+    text: str, columns: npt.NDArray[np.int64], idf: npt.NDArray[np.float64], view: View = ngrams
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """(column indices, L2-normalised tf-idf values) of text's n-grams that a model knows."""
-    grams = ngrams(text)
+    grams = view(text)
     if not grams or not len(columns):
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     keys = np.fromiter(grams, dtype=np.int64, count=len(grams))
