@@ -131,7 +131,9 @@ def check_answers(kb: KnowledgeBase) -> Iterator[Problem]:
                     stack.append(name)
             if stack:
                 yield _topic_problem(kb, tid, key, f"<{stack[-1]}> is never closed")
-            n = len(TAG.sub(" ", text.answer).split())
+            n = sum(
+                1 for w in TAG.sub(" ", text.answer).split() if any(c.isalnum() for c in w)
+            )  # not « : ? »
             if not ANSWER_WORDS[0] <= n <= ANSWER_WORDS[1]:
                 yield _topic_problem(
                     kb, tid, key, f"{n} words; aim for {ANSWER_WORDS[0]}-{ANSWER_WORDS[1]}", "warning"
@@ -203,6 +205,11 @@ def check_referrals(kb: KnowledgeBase, today: date | None = None) -> Iterator[Pr
                 f"{ref.id}: no phone, address, website or e-mail (the card only describes it)",
                 "info",
             )
+
+
+def answer_words(answer: str) -> int:
+    """Words of an answer without its tags; French spaced signs (« : ? ») are not words."""
+    return sum(1 for w in TAG.sub(" ", answer).split() if any(c.isalnum() for c in w))
 
 
 def check_collisions(kb: KnowledgeBase) -> Iterator[Problem]:
