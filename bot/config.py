@@ -44,6 +44,7 @@ class Settings:
     token: str = ""  # empty: the console only
     base_url: str = DEFAULT_BASE_URL
     db_path: Path = Path("guidebot.sqlite3")
+    keep_counts_months: int = 12  # anonymous counts older than this are deleted by the bot
     default_lang: Lang = DEFAULT_LANG
     log_level: str = "INFO"
     log_json: bool = False
@@ -79,10 +80,16 @@ class Settings:
             raise ConfigError(
                 f"GUIDEBOT_WEBHOOK_MAX_BODY must be a number of bytes (>= 1024), not {body_text!r}."
             )
+        months_text = get("GUIDEBOT_KEEP_COUNTS_MONTHS", "12")
+        if not (months_text.isascii() and months_text.isdigit() and 1 <= int(months_text) <= 120):
+            raise ConfigError(
+                f"GUIDEBOT_KEEP_COUNTS_MONTHS must be a number of months (1-120), not {months_text!r}."
+            )
         return cls(
             token=get("GUIDEBOT_TELEGRAM_TOKEN"),
             base_url=get("GUIDEBOT_TELEGRAM_BASE_URL", DEFAULT_BASE_URL),
             db_path=Path(get("GUIDEBOT_DB", "guidebot.sqlite3")),
+            keep_counts_months=int(months_text),
             default_lang=lang,
             log_level=level,
             log_json=get("GUIDEBOT_LOG_JSON").lower() in _TRUE,

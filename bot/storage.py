@@ -1,9 +1,9 @@
-"""The only things guidebot stores: daily-tip subscriptions a chat explicitly asked for, and
-which of them got today's tip.
+"""The only things guidebot stores: daily-tip subscriptions a chat explicitly asked for, which
+of them got today's tip, and anonymous counts and questions (bot/stats.py).
 
 One row per subscribed chat (chat id, language, hour) and, while a day's tips go out, one row per
 chat and day (kept two days) so that a restart or a second instance never skips or doubles a
-tip. Nothing else, ever. ``secure_delete`` overwrites erased rows so /forget removes the chat id
+tip. The counts and the questions a worker chose to send hold no chat id. Nothing else, ever. ``secure_delete`` overwrites erased rows so /forget removes the chat id
 from the file itself, not just its index. Every failure of the file or of SQLite surfaces as
 ``StorageUnavailable``: the bot then keeps answering questions (bot/storage_guard.py).
 """
@@ -22,8 +22,9 @@ from typing import Any
 import aiosqlite
 
 from bot.lang import DEFAULT_LANG, Lang, as_lang
+from bot.stats import StatsQueries
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Each step moves the schema from version N-1 to N; the bot applies the missing ones at start.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
@@ -58,9 +59,32 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
                until REAL NOT NULL
            )""",
     ),
+    # Anonymous: daily counts (no chat, no text) and the scrubbed questions workers chose to send.
+    4: (
+        """CREATE TABLE counts (
+               day TEXT NOT NULL,
+               event TEXT NOT NULL,
+               topic TEXT NOT NULL,
+               lang TEXT NOT NULL,
+               service TEXT NOT NULL,
+               n INTEGER NOT NULL,
+               PRIMARY KEY (day, event, topic, lang, service)
+           )""",
+        """CREATE TABLE questions (
+               id INTEGER PRIMARY KEY,
+               day TEXT NOT NULL,
+               lang TEXT NOT NULL,
+               text TEXT NOT NULL
+           )""",
+    ),
 }
 # What /privacy promises, checked against the real schema by a test.
-STORED_COLUMNS = {"subscriptions": ("chat_id", "lang", "hour"), "deliveries": ("day", "chat_id", "status")}
+STORED_COLUMNS = {
+    "subscriptions": ("chat_id", "lang", "hour"),
+    "deliveries": ("day", "chat_id", "status"),
+    "counts": ("day", "event", "topic", "lang", "service", "n"),
+    "questions": ("id", "day", "lang", "text"),
+}
 # Bookkeeping that holds nothing about anyone: a random token of the running process.
 INTERNAL_COLUMNS = {"sender_lease": ("id", "owner", "until")}
 # What the file, SQLite or aiosqlite raise when the database cannot be used (aiosqlite: ValueError
@@ -84,7 +108,7 @@ def _why(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-class Storage:
+class Storage(StatsQueries):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None

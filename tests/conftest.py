@@ -140,9 +140,9 @@ class Chat:
         self.stub.message(text, user=self.user, chat_id=self.chat_id, chat_type=self.chat_type, **extra)
         return await self.stub.next_call("sendMessage", after=before, chat_id=self.chat_id)
 
-    async def press(self, data: str, method: str = "editMessageText") -> Call:
+    async def press(self, data: str, method: str = "editMessageText", message_id: int = 555) -> Call:
         before = self.stub.count(method)
-        self.stub.press(data, user=self.user, chat_id=self.chat_id)
+        self.stub.press(data, user=self.user, chat_id=self.chat_id, message_id=message_id)
         return await self.stub.next_call(method, after=before)
 
 

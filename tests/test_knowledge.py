@@ -18,7 +18,7 @@ from bot.adapters.telegram.buttons import EXPIRED_KEY
 from bot.adapters.telegram.flood import FLOOD_KEY
 from bot.adapters.telegram.guide import FORWARD_KEY
 from bot.adapters.telegram.profile import DESCRIPTION_KEYS
-from bot.core.actions import SetLanguage
+from bot.core.actions import ReportCard, SendQuestion, SetLanguage, Vote, WhyNot
 from bot.core.core import COMMANDS, Core
 from bot.core.replies import Input
 from bot.core.smalltalk import SmallTalk
@@ -171,6 +171,11 @@ def test_the_catalogs_hold_exactly_the_strings_the_code_uses(
         ):
             core.respond(Input(lang, text=text))
         core.respond(Input(lang, action=SetLanguage(lang)))
+        for action in (Vote("coming-out", True), WhyNot("coming-out", "not_mine"), SendQuestion()):
+            core.respond(Input(lang, action=action, asked="a question"))
+        core.respond(Input(lang, action=SendQuestion()))
+        core.respond(Input(lang, action=ReportCard("refer-violence-support", 0)))
+        core.store_unavailable(lang, sending=True)
         core.share_reply("coming-out", lang)
         profile.commands(core, lang)
         run_console(core, lang, io.StringIO(""), io.StringIO())

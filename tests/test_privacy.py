@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 import struct
 from datetime import timedelta
 from pathlib import Path
 
+from bot.adapters.telegram.flood import FloodGuard
 from bot.adapters.telegram.tips import broadcast
 from bot.core.daily import brussels_now
 from bot.storage import INTERNAL_COLUMNS, STORED_COLUMNS
@@ -23,6 +25,7 @@ CANARIES = {
     "phone": "+32 470 99 88 77",
     "e-mail": "qcanary.mail@example.org",
     "free text": "Vorpalquix",
+    "name in a message": "Quillandrix",
 }
 
 
@@ -38,6 +41,19 @@ def encodings(number: int) -> list[bytes]:
 
 def stored_bytes(db_path: Path) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(db_path.parent.glob(db_path.name + "*")))
+
+
+async def curator_outputs(db_path: Path) -> bytes:
+    """What a curator gets from this database: the HTML report and the CSV files."""
+    import argparse
+
+    from bot.cli_curator import cmd_report
+    from bot.config import Settings
+
+    out = db_path.parent / "report"
+    args = argparse.Namespace(since=None, out=out / "report.html", csv=out)
+    await asyncio.to_thread(cmd_report, args, Settings(db_path=db_path))  # the CLI runs its own loop
+    return b"".join(p.read_bytes() for p in sorted(out.iterdir()))
 
 
 def leaks(blob: bytes, *, chat_id_allowed: bool) -> list[str]:
@@ -72,7 +88,34 @@ async def test_a_whole_conversation_leaves_no_personal_data_in_db_or_logs(
     await stub.next_call("answerInlineQuery")
     tip = await chat.send("/tip")
     await chat.press(tip.button("›")["callback_data"], method="sendMessage")
+    # Feedback: a vote, a 👎 with a reason, a question sent anonymously (scrubbed first).
+    running_bot.guide().flood = FloodGuard(burst=100.0)  # a whole shift in a second, no flood warning
+    answer = await chat.send(f"{CANARIES['free text']} wants to know how to ask about pronouns")
+    await chat.press(answer.button("👍")["callback_data"], message_id=601)
+    personal = (
+        f"my name is {CANARIES['name in a message']}, phone {CANARIES['phone']}, mail {CANARIES['e-mail']}:"
+        " which form for the zorglub permit"
+    )
+    unanswered = await chat.send(personal)
+    await chat.press(unanswered.button("📨")["callback_data"], message_id=602)
+    other = await chat.send("what is a safer space")
+    down = await chat.press(other.button("👎")["callback_data"], message_id=603)
+    why = await chat.press(down.button("Not my question")["callback_data"], message_id=603)
+    await chat.press(why.button("📨")["callback_data"], message_id=603)
     await stub.settle(0.3)
+    with sqlite3.connect(running_bot.db_path) as db:
+        kept = [row[0] for row in db.execute("SELECT text FROM questions ORDER BY id")]
+        votes = db.execute(
+            "SELECT event, SUM(n) FROM counts WHERE event LIKE 'vote%' GROUP BY event"
+        ).fetchall()
+    assert kept == [
+        "my name is [name], phone [phone], mail [email]: which form for the zorglub permit",
+        "what is a safer space",
+    ]
+    assert votes == [("vote_down", 1), ("vote_up", 1)]
+    report = await curator_outputs(running_bot.db_path)
+    assert b"zorglub permit" in report  # the report did read the database: the check below can fail
+    assert leaks(report, chat_id_allowed=False) == []
 
     logs = running_bot.log.getvalue()
     assert "reply kind=" in logs  # the bot did log, at DEBUG: the check below can fail
@@ -130,13 +173,31 @@ def test_privacy_text_states_exactly_what_the_schema_stores(tmp_path: Path, core
     tables = asyncio.run(schema())
     assert tables == {"schema_version": ("version",), **STORED_COLUMNS, **INTERNAL_COLUMNS}
     words = {  # how each stored column is named to users in /privacy
-        "en": {"chat_id": "chat id", "lang": "language", "hour": "hour", "day": "day", "status": "was sent"},
+        "en": {
+            "chat_id": "chat id",
+            "lang": "language",
+            "hour": "hour",
+            "day": "day",
+            "status": "was sent",
+            "event": "what happened",
+            "topic": "topic",
+            "service": "service menu",
+            "n": "how many times",
+            "id": "running number",
+            "text": "text of the question",
+        },
         "fr": {
             "chat_id": "identifiant de conversation",
             "lang": "langue",
             "hour": "heure",
             "day": "jour",
             "status": "a été envoyé",
+            "event": "ce qui s'est passé",
+            "topic": "sujet",
+            "service": "menu de service",
+            "n": "combien de fois",
+            "id": "numéro d'ordre",
+            "text": "texte de la question",
         },
         "nl": {
             "chat_id": "id van het gesprek",
@@ -144,6 +205,12 @@ def test_privacy_text_states_exactly_what_the_schema_stores(tmp_path: Path, core
             "hour": "uur",
             "day": "dag",
             "status": "verstuurd",
+            "event": "wat er gebeurde",
+            "topic": "onderwerp",
+            "service": "dienstmenu",
+            "n": "hoe vaak",
+            "id": "volgnummer",
+            "text": "tekst van de vraag",
         },
         "pt": {
             "chat_id": "identificador da conversa",
@@ -151,6 +218,12 @@ def test_privacy_text_states_exactly_what_the_schema_stores(tmp_path: Path, core
             "hour": "hora",
             "day": "dia",
             "status": "foi enviada",
+            "event": "o que aconteceu",
+            "topic": "tema",
+            "service": "menu de serviço",
+            "n": "quantas vezes",
+            "id": "número de ordem",
+            "text": "texto da pergunta",
         },
     }
     stored = {column for columns in STORED_COLUMNS.values() for column in columns}

@@ -2,19 +2,36 @@
 
 With stdin not a terminal it reads one line per turn and prints plain replies, so it can be
 scripted (``printf 'help\\nquit\\n' | guidebot console``). Effects are applied in memory: a
-language choice holds for the session; a daily-tip choice is remembered but nothing is sent.
+language choice holds for the session; a daily-tip choice is remembered but nothing is sent. The
+anonymous counts and a question sent on request go to the database, as in Telegram (a `Recorder`),
+so a curator's `guidebot report` sees console sessions too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from dataclasses import dataclass
-from typing import TextIO
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
 
 from bot.core.core import Core
 from bot.core.markup import plain_text
-from bot.core.replies import Forget, Input, RememberLanguage, Reply, Subscribe, Unsubscribe
+from bot.core.replies import (
+    Count,
+    Effect,
+    Forget,
+    Input,
+    RememberLanguage,
+    Reply,
+    StoreQuestion,
+    Subscribe,
+    Unsubscribe,
+)
 from bot.lang import Lang
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _QUIT = {"quit", "exit", "/quit", "/exit", "q"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -37,19 +54,25 @@ class Session:
     lang: Lang
     hour: int | None = None
     last: Reply | None = None
+    asked: str | None = None  # the last question typed, for "send this question anonymously"
+    record: Callable[[Effect, Lang], None] = field(default=lambda effect, lang: None)
 
     def read(self, text: str) -> Input:
         if text.startswith("/"):
             return Input(self.lang, command=text[1:].split()[0].lower(), subscribed_hour=self.hour)
         buttons = self.last.buttons() if self.last else []
         if text.isascii() and text.isdigit() and 1 <= int(text) <= len(buttons):
-            return Input(self.lang, action=buttons[int(text) - 1].action, subscribed_hour=self.hour)
+            action = buttons[int(text) - 1].action
+            return Input(self.lang, action=action, subscribed_hour=self.hour, asked=self.asked)
         last_topic = self.last.topic_id if self.last and self.last.kind in ("answer", "referrals") else None
+        self.asked = text
         return Input(self.lang, text=text, back=self.last.back if self.last else None, last_topic=last_topic)
 
     def apply(self, reply: Reply) -> None:
         for effect in reply.effects:
             match effect:
+                case Count() | StoreQuestion():
+                    self.record(effect, reply.lang)
                 case Subscribe(hour, _):
                     self.hour = hour
                 case Unsubscribe() | Forget():
@@ -59,9 +82,53 @@ class Session:
         self.last = reply
 
 
-def run_console(core: Core, lang: Lang, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+class Recorder:
+    """The console's database writes, on a loop of its own; a database problem only loses counts."""
+
+    def __init__(self, path: Path) -> None:
+        from bot.storage import Storage, StorageUnavailable
+
+        self.loop = asyncio.new_event_loop()
+        self.storage: Storage | None = Storage(path)
+        self.unavailable = StorageUnavailable
+        try:
+            self.loop.run_until_complete(self.storage.open())
+        except StorageUnavailable:
+            self.storage = None
+
+    def __call__(self, effect: Effect, lang: Lang) -> None:
+        from bot.core.daily import brussels_now
+
+        if self.storage is None:
+            return
+        day = brussels_now().date()
+        match effect:
+            case Count(event, topic, service):
+                work = self.storage.count(day, event, topic, lang, service)
+            case StoreQuestion(text):
+                work = self.storage.add_question(day, lang, text)
+            case _:
+                return
+        try:
+            self.loop.run_until_complete(work)
+        except self.unavailable:
+            return
+
+    def close(self) -> None:
+        if self.storage is not None:
+            self.loop.run_until_complete(self.storage.close())
+        self.loop.close()
+
+
+def run_console(
+    core: Core,
+    lang: Lang,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    record: Callable[[Effect, Lang], None] | None = None,
+) -> int:
     interactive = stdin.isatty() and stdout.isatty()
-    session = Session(lang)
+    session = Session(lang, record=record or (lambda effect, lang: None))
     print(core.t(lang, "console.intro"), file=stdout)
     first = core.respond(Input(lang, command="menu"))
     session.apply(first)

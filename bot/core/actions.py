@@ -61,4 +61,48 @@ class StopDaily:
     pass
 
 
-Action = OpenTopic | OpenMenu | OpenAll | ShowReferrals | Share | SetLanguage | DailyAt | StopDaily
+Reason = Literal["not_mine", "not_useful", "wrong"]
+REASONS: tuple[Reason, ...] = ("not_mine", "not_useful", "wrong")
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """👍 or 👎 under an answer: counted per topic, nothing about who pressed."""
+
+    topic: str
+    up: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WhyNot:
+    """The reason given after a 👎."""
+
+    topic: str
+    reason: Reason
+
+
+@dataclass(frozen=True, slots=True)
+class SendQuestion:
+    """Send the question just asked, scrubbed, to the curators' inbox (the text is in memory only)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCard:
+    """A referral card with a wrong number or address; index None: choose the card."""
+
+    topic: str
+    index: int | None = None
+
+
+FeedbackAction = Vote | WhyNot | SendQuestion | ReportCard
+Action = (
+    OpenTopic
+    | OpenMenu
+    | OpenAll
+    | ShowReferrals
+    | Share
+    | SetLanguage
+    | DailyAt
+    | StopDaily
+    | FeedbackAction
+)

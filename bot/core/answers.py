@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from bot.core.actions import NATIONAL, REGIONS, Back, OpenMenu, OpenTopic, Region, Share, ShowReferrals
+from bot.core.actions import (
+    NATIONAL,
+    REGIONS,
+    Back,
+    OpenMenu,
+    OpenTopic,
+    Region,
+    ReportCard,
+    Share,
+    ShowReferrals,
+    Vote,
+)
 from bot.core.base import Base
 from bot.core.markup import bold, escape, italic, safe_html
 from bot.core.replies import Button, Reply, ReplyKind
@@ -32,6 +43,12 @@ class Answers(Base):
         if topic.referrals:
             action_row.insert(0, Button(self.t(lang, "btn.refer"), ShowReferrals(topic_id)))
         rows.append(tuple(action_row))
+        rows.append(
+            (
+                Button(self.t(lang, "btn.vote_up"), Vote(topic_id, True)),
+                Button(self.t(lang, "btn.vote_down"), Vote(topic_id, False)),
+            )
+        )
         nav = [Button(self.t(lang, "btn.menu"), OpenMenu())]
         if topic_id != EMERGENCY_TOPIC and EMERGENCY_TOPIC in self.kb.topics:
             nav.append(Button(self.t(lang, "btn.emergency"), OpenTopic(EMERGENCY_TOPIC)))
@@ -110,6 +127,8 @@ class Answers(Base):
             if region is not None:
                 regions.append(Button(self.t(lang, "region.all"), ShowReferrals(topic_id)))
             rows.append(tuple(regions))
+        if pages[page]:
+            rows.append((Button(self.t(lang, "btn.report_card"), ReportCard(topic_id)),))
         back = OpenTopic(topic_id)
         rows.append((Button(self.t(lang, "btn.back"), back), Button(self.t(lang, "btn.menu"), OpenMenu())))
         return Reply(body, lang, "referrals", tuple(rows), topic_id, back=back)

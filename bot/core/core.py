@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.actions import OpenMenu, OpenTopic, StopDaily
+from bot.core.actions import FeedbackAction, OpenMenu, OpenTopic, StopDaily
 from bot.core.base import MAX_REPLY_CHARS, TELEGRAM_LIMIT
 from bot.core.markup import italic
 from bot.core.replies import Button, Input, Reply
@@ -53,8 +53,13 @@ class Core(Screens):
         return cls(kb, load_strings(locales), build_matcher(kb, tuning, embeddings), default_lang)
 
     def respond(self, event: Input) -> Reply:
+        return self.counted(event, self._respond(event))
+
+    def _respond(self, event: Input) -> Reply:
         if event.command is not None:
             return self.command(event)
+        if isinstance(event.action, FeedbackAction):
+            return self.feedback(event)
         if event.action is not None:
             return self.follow(event.action, event.lang, event.subscribed_hour)
         return self.answer(event)
@@ -120,7 +125,7 @@ class Core(Screens):
         last = event.last_topic if event.last_topic in self.kb.topics and match.decision != "answer" else None
         if last and self.talk.wants_referrals(text) and self.kb.topics[last].referrals:
             return self.referrals_reply(last, lang).but(match=match)
-        if last and self.talk.follow_up(text):
+        if last and self.talk.follow_up(text) and self.matcher.indexes[lang].coverage_of(text)[0]:
             # "and for a minor?": read it with the topic just read
             again = self.matcher.match(f"{self.title(last, lang)}: {text}", lang, detect=False)
             if again.decision == "answer" and not again.emergency:
@@ -131,7 +136,8 @@ class Core(Screens):
             rows = tuple((Button(self.title(t, lang), OpenTopic(t)),) for t in self.matcher.candidates(match))
             rows += ((Button(self.t(lang, "btn.menu"), OpenMenu()),),)
             return Reply(self.t(lang, "clarify") + note, lang, "clarify", rows, None, match)
-        return self.main_menu(lang, self.t(lang, "none") + note).but(kind="none", match=match)
+        menu = self.main_menu(lang, self.t(lang, "none") + note)
+        return menu.but(kind="none", match=match, rows=(self.send_button(lang), *menu.rows))
 
     def emergency_reply(self, lang: Lang, match: Match, note: str = "") -> Reply:
         """The emergency block first, then the guidance the worker asked about: a false alarm costs little."""

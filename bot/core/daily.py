@@ -60,9 +60,10 @@ class Daily(Base):
         buttons = [Button(LANG_NAMES[code], SetLanguage(code)) for code in LANGS]
         return Reply(self.t(lang, "language.choose"), lang, "info", _grid(buttons, 2))
 
-    def store_unavailable(self, lang: Lang, forgetting: bool = False) -> Reply:
-        """The database is down: only /daily, /stop and /forget need it, and say so honestly."""
-        return Reply(self.t(lang, "store.forget" if forgetting else "store.unavailable"), lang, "info")
+    def store_unavailable(self, lang: Lang, forgetting: bool = False, sending: bool = False) -> Reply:
+        """The database is down: only /daily, /stop, /forget and sending a question need it, and say so."""
+        key = "store.forget" if forgetting else "store.question" if sending else "store.unavailable"
+        return Reply(self.t(lang, key), lang, "info")
 
     def forgotten(self, lang: Lang) -> Reply:
         return Reply(self.t(lang, "forget.done"), lang, "info", effects=(Forget(),))

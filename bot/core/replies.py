@@ -37,7 +37,45 @@ class Forget:
     """Erase everything held about this chat."""
 
 
-Effect = Subscribe | Unsubscribe | RememberLanguage | Forget
+# The anonymous daily counts (bot/stats.py): what happened, never to whom.
+CountEvent = Literal[
+    "shown",  # a topic's answer was shown (typed, pressed, or from a menu: then with its service)
+    "answered",  # a typed question answered directly
+    "clarified",  # ... answered with two or three choices
+    "unanswered",  # ... answered honestly with no answer
+    "emergency",  # the emergency numbers were shown for a typed message
+    "referrals",  # a referral page was opened
+    "shared",  # an answer was shared (forward or inline)
+    "tip_sent",  # a daily tip was delivered
+    "printed",  # a pocket guide was generated
+    "vote_up",
+    "vote_down",
+    "not_mine",  # 👎 reasons
+    "not_useful",
+    "wrong",
+    "card_wrong",  # a referral card reported wrong (topic: the card id)
+    "question_sent",  # an unanswered question sent to the inbox
+]
+COUNT_EVENTS: tuple[CountEvent, ...] = CountEvent.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """Add one to today's anonymous count of `event`: no chat, no text, no time finer than a day."""
+
+    event: CountEvent
+    topic: str = ""
+    service: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoreQuestion:
+    """Keep this unanswered question, already scrubbed, for the curators (90 days)."""
+
+    text: str
+
+
+Effect = Subscribe | Unsubscribe | RememberLanguage | Forget | Count | StoreQuestion
 
 # ---------------------------------------------------------------- input and reply
 
@@ -102,3 +140,4 @@ class Input:
     subscribed_hour: int | None = None
     back: Action | None = None
     last_topic: str | None = None  # the topic this chat saw last (memory only, 30 minutes): follow-ups
+    asked: str | None = None  # the last question typed (memory only, 30 minutes): "send it anonymously"

@@ -12,21 +12,22 @@ from bot.core.actions import (
     OpenAll,
     OpenMenu,
     OpenTopic,
+    ReportCard,
     SetLanguage,
     Share,
     ShowReferrals,
     StopDaily,
+    Vote,
 )
-from bot.core.answers import Answers
 from bot.core.daily import DAILY_HOURS, Daily
-from bot.core.menus import Menus
-from bot.core.replies import RememberLanguage, Reply, ReplyKind
+from bot.core.feedback import Feedback
+from bot.core.replies import Input, RememberLanguage, Reply, ReplyKind
 from bot.i18n import Strings
 from bot.knowledge.loader import KnowledgeBase
 from bot.lang import LANGS, Lang
 
 
-class Screens(Menus, Answers, Daily):
+class Screens(Feedback, Daily):
     """The screens need only knowledge and strings (so `check` can walk them without a matcher)."""
 
     def __init__(self, kb: KnowledgeBase, strings: Strings) -> None:
@@ -59,7 +60,7 @@ class Screens(Menus, Answers, Daily):
                 return hour in DAILY_HOURS
             case StopDaily():
                 return True
-        return False
+        return self.feedback_offers(action)
 
     def follow(self, action: Action, lang: Lang, subscribed_hour: int | None = None) -> Reply:
         match action:
@@ -106,6 +107,9 @@ class Screens(Menus, Answers, Daily):
                     yield self.follow(OpenAll(page) if service is None else OpenMenu(service, page), lang)
             for topic in self.kb.topics:
                 yield self.topic_reply(topic, lang)
+                yield self.feedback(Input(lang, action=Vote(topic, False)))
+                if self.kb.topics[topic].referrals:
+                    yield self.feedback(Input(lang, action=ReportCard(topic)))
                 for region in (None, *REGIONS):
                     for page in range(self.card_page_count(topic, region)):
                         yield self.referrals_reply(topic, lang, page, region)

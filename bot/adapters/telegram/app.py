@@ -51,7 +51,13 @@ def build_application(
     sources: tuple[Path, Path] | None = None,
 ) -> App:
     """sources: the knowledge and locales folders that SIGHUP reloads."""
-    guide = GuideBot(core, StorageGuard(storage), settings.default_lang, cache=settings.cache)
+    guide = GuideBot(
+        core,
+        StorageGuard(storage),
+        settings.default_lang,
+        cache=settings.cache,
+        keep_counts_months=settings.keep_counts_months,
+    )
 
     async def post_init(app: App) -> None:
         await guide.store.start()  # never fails: a database problem means degraded, not down

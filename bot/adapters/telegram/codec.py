@@ -1,8 +1,9 @@
 """Button data and deep links: the one wire format between an Action and Telegram.
 
 Button data is ``<lang>|<action>``: ``t:<topic>[:<back>]``, ``m``, ``s:<service>:<page>``,
-``a:<page>``, ``r:<topic>``, ``h:<topic>``, ``l:<lang>``, ``d:<hour>``, ``x``; a topic's way back
-is one of the menu forms. Telegram allows 64 bytes of UTF-8. Decoding accepts only what the bot
+``a:<page>``, ``r:<topic>``, ``h:<topic>``, ``l:<lang>``, ``d:<hour>``, ``x``; feedback:
+``v:<topic>:1|0`` (👍/👎), ``w:<topic>:<reason>``, ``q`` (send the question), ``c:<topic>[:<card>]``;
+a topic's way back is one of the menu forms. Telegram allows 64 bytes of UTF-8. Decoding accepts only what the bot
 itself offers (Screens.offers): forged, stale or oversized data is None, never an exception.
 Deep links (``/start t_<topic>``, ``/start s_<service>``) are built and read here too.
 """
@@ -12,16 +13,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.actions import (
+    REASONS,
     REGIONS,
     Action,
     DailyAt,
     OpenAll,
     OpenMenu,
     OpenTopic,
+    ReportCard,
+    SendQuestion,
     SetLanguage,
     Share,
     ShowReferrals,
     StopDaily,
+    Vote,
+    WhyNot,
 )
 from bot.core.base import TELEGRAM_LIMIT
 from bot.core.screens import Screens
@@ -59,6 +65,16 @@ def _action(action: Action) -> str:
             return f"d:{hour}"
         case StopDaily():
             return "x"
+        case Vote(topic, up):
+            return f"v:{topic}:{int(up)}"
+        case WhyNot(topic, reason):
+            return f"w:{topic}:{reason}"
+        case SendQuestion():
+            return "q"
+        case ReportCard(topic, None):
+            return f"c:{topic}"
+        case ReportCard(topic, index):
+            return f"c:{topic}:{index}"
     raise ValueError(action)
 
 
@@ -103,6 +119,16 @@ def _parse(parts: list[str]) -> Action | None:
             return DailyAt(n)
         case ["x"]:
             return StopDaily()
+        case ["v", topic, "1" | "0" as up]:
+            return Vote(topic, up == "1")
+        case ["w", topic, reason] if reason in REASONS:
+            return WhyNot(topic, reason)
+        case ["q"]:
+            return SendQuestion()
+        case ["c", topic]:
+            return ReportCard(topic)
+        case ["c", topic, index] if (n := _number(index)) is not None:
+            return ReportCard(topic, n)
     return None
 
 

@@ -1,8 +1,9 @@
 """The running bot's state and its one turn: an Input to the core, effects applied, reply delivered.
 
 Nothing here stores or logs who wrote what. In memory only: a language chosen with /language
-(forgotten on restart or /forget), the last topic a chat read (30 minutes, for a follow-up
-question) and the flood counters.
+(forgotten on restart or /forget), the last topic a chat read and the last question it typed (30
+minutes: a follow-up question, "send this question anonymously"), which messages it voted on,
+and the flood counters. The anonymous counts go to the database without the chat.
 """
 
 from __future__ import annotations
@@ -20,9 +21,20 @@ from telegram import CallbackQuery, Update
 from bot.adapters.telegram.context import GuideContext
 from bot.adapters.telegram.deliver import deliver
 from bot.adapters.telegram.flood import FloodGuard
+from bot.core.actions import Vote, WhyNot
 from bot.core.core import Core
 from bot.core.daily import brussels_now
-from bot.core.replies import Effect, Forget, Input, RememberLanguage, Reply, Subscribe, Unsubscribe
+from bot.core.replies import (
+    Count,
+    Effect,
+    Forget,
+    Input,
+    RememberLanguage,
+    Reply,
+    StoreQuestion,
+    Subscribe,
+    Unsubscribe,
+)
 from bot.lang import DEFAULT_LANG, Lang, as_lang
 from bot.problems import KnowledgeError
 from bot.storage import StorageUnavailable
@@ -51,14 +63,18 @@ class GuideBot:
         default_lang: Lang = DEFAULT_LANG,
         flood: FloodGuard | None = None,
         cache: Path | None = None,
+        keep_counts_months: int = 12,
     ) -> None:
         self.core = core
+        self.keep_counts_months = keep_counts_months  # retention of the anonymous counts
         self.cache = cache  # the vectors and weights folder a reload reuses
         self.store = store  # the database, or why it is unavailable: questions never need it
         self.default_lang = default_lang
         self.flood = flood or FloodGuard()
         self.chosen: OrderedDict[int, Lang] = OrderedDict()
         self.recent: OrderedDict[int, tuple[str, float]] = OrderedDict()  # chat -> (topic, when)
+        self.asked: OrderedDict[int, tuple[str, float]] = OrderedDict()  # chat -> (last question, when)
+        self.voted: OrderedDict[int, set[tuple[int, str]]] = OrderedDict()  # chat -> (message, vote kind)
         self._reload_task: asyncio.Task[bool] | None = None
 
     def lang_for(self, update: Update) -> Lang:
@@ -84,30 +100,66 @@ class GuideBot:
             except StorageUnavailable:
                 reply = self.core.store_unavailable(event.lang)
         if reply is None:
-            if (
-                event.text
-                and (seen := self.recent.get(chat.id))
-                and time.monotonic() - seen[1] < RECENT_SECONDS
-            ):
+            now = time.monotonic()
+            if event.text and (seen := self.recent.get(chat.id)) and now - seen[1] < RECENT_SECONDS:
                 event = replace(event, last_topic=seen[0])
-            reply = await self.apply(chat.id, self.core.respond(event))
+            if (
+                event.action is not None
+                and (asked := self.asked.get(chat.id))
+                and now - asked[1] < RECENT_SECONDS
+            ):
+                event = replace(event, asked=asked[0])
+            reply = self.core.respond(event)
+            if self._voted_before(
+                chat.id, event, query
+            ):  # one vote per message: a second press counts nothing
+                reply = reply.but(effects=tuple(e for e in reply.effects if not isinstance(e, Count)))
+            reply = await self.apply(chat.id, reply)
+            if event.text and event.command is None:
+                _remember(self.asked, chat.id, (event.text, now))
         await deliver(context.bot, chat.id, reply, query, self.core.t(reply.lang, FORWARD_KEY))
         if reply.topic_id and reply.kind in ("answer", "referrals"):
             _remember(self.recent, chat.id, (reply.topic_id, time.monotonic()))
         return reply
 
+    def _voted_before(self, chat_id: int, event: Input, query: CallbackQuery | None) -> bool:
+        if not isinstance(event.action, Vote | WhyNot) or query is None or query.message is None:
+            return False
+        key = (query.message.message_id, type(event.action).__name__)
+        seen = self.voted.get(chat_id, set())
+        if key in seen:
+            return True
+        _remember(self.voted, chat_id, {*list(seen)[-50:], key})
+        return False
+
     async def apply(self, chat_id: int, reply: Reply) -> Reply:
-        """Applies the reply's effects; if the database is needed and down, says so instead."""
+        """Applies the reply's effects; if the database is needed and down, says so instead.
+        Counts are best effort: a count lost to a database problem never costs a reply."""
         try:
             for effect in reply.effects:
-                await self._apply(chat_id, effect)
+                if isinstance(effect, Count):
+                    await self.count(effect, reply.lang)
+                else:
+                    await self._apply(chat_id, effect, reply.lang)
         except StorageUnavailable:
             forgetting = any(isinstance(e, Forget) for e in reply.effects)
-            return self.core.store_unavailable(reply.lang, forgetting=forgetting)
+            sending = any(isinstance(e, StoreQuestion) for e in reply.effects)
+            return self.core.store_unavailable(reply.lang, forgetting=forgetting, sending=sending)
         return reply
 
-    async def _apply(self, chat_id: int, effect: Effect) -> None:
+    async def count(self, effect: Count, lang: Lang) -> None:
+        try:
+            async with self.store.use() as store:
+                await store.count(brussels_now().date(), effect.event, effect.topic, lang, effect.service)
+        except StorageUnavailable:
+            log.debug("count not kept: storage unavailable")
+
+    async def _apply(self, chat_id: int, effect: Effect, lang: Lang) -> None:
         match effect:
+            case StoreQuestion(text):
+                async with self.store.use() as store:
+                    await store.add_question(brussels_now().date(), lang, text)
+                log.info("inbox: a question was sent")
             case Subscribe(hour, lang):
                 async with self.store.use() as store:
                     await store.subscribe(chat_id, lang, hour)
@@ -127,6 +179,8 @@ class GuideBot:
             case Forget():
                 self.chosen.pop(chat_id, None)
                 self.recent.pop(chat_id, None)  # memory first: it is erased even if the database is down
+                self.asked.pop(chat_id, None)
+                self.voted.pop(chat_id, None)
                 self.flood.forget(chat_id)
                 async with self.store.use() as store:
                     await store.forget(chat_id)

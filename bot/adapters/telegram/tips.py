@@ -59,6 +59,7 @@ class Broadcaster:
                         return stats
                     try:
                         await store.prune(when.date())
+                        await store.prune_stats(when.date(), self.guide.keep_counts_months)
                         await self._send_all(
                             bot, store, await store.pending(when.date(), when.hour), when, stats
                         )
@@ -86,6 +87,8 @@ class Broadcaster:
             stats[outcome] += 1
             if outcome != "removed":
                 await store.mark(when.date(), sub.chat_id, "failed" if outcome == "failed" else "sent")
+            if outcome == "sent":
+                await store.count(when.date(), "tip_sent", "", sub.lang, "")
             if time.monotonic() - renewed > LEASE_SECONDS / 4:
                 await store.take_lease(self.owner, time.time(), LEASE_SECONDS)
                 renewed = time.monotonic()
