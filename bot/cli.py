@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from bot.cli_curator import add_parsers as add_curator_parsers
 from bot.cli_paper import cmd_print, cmd_qr
 from bot.config import ConfigError, Settings
 from bot.core.core import Core
@@ -35,9 +36,13 @@ def core_for(settings: Settings, lang: Lang) -> Core:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.console import run_console
+    from bot.adapters.console import Recorder, run_console
 
-    return run_console(core_for(settings, args.lang), args.lang)
+    recorder = Recorder(settings.db_path)
+    try:
+        return run_console(core_for(settings, args.lang), args.lang, record=recorder)
+    finally:
+        recorder.close()
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -230,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bot-username", required=True, help="for the QR code of each topic")
     p.add_argument("--out", type=Path, required=True, help=".pdf")
     p.set_defaults(func=cmd_print)
+    add_curator_parsers(sub, common)
     return parser
 
 

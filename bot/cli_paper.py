@@ -42,5 +42,8 @@ def cmd_print(args: argparse.Namespace, settings: Settings) -> int:
         pages = build(core, args.lang, args.service, args.bot_username, args.out, date.today())
     except (PosterError, OSError) as exc:
         raise CommandFailed(str(exc)) from None
+    from bot.cli_curator import record
+
+    record(settings.db_path, "printed", args.lang, args.service or "")
     print(f"{args.out}: {pages} A6 pages ({args.service or 'all topics'}, {args.lang})")
     return OK
