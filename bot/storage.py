@@ -21,10 +21,11 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.actions import DAILY_CONTENTS, DailyContent
 from bot.lang import DEFAULT_LANG, Lang, as_lang
 from bot.stats import StatsQueries
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Each step moves the schema from version N-1 to N; the bot applies the missing ones at start.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
@@ -77,10 +78,12 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
                text TEXT NOT NULL
            )""",
     ),
+    # What a subscriber receives each day: 'tips', 'reflections' or 'both'.
+    5: ("ALTER TABLE subscriptions ADD COLUMN content TEXT NOT NULL DEFAULT 'tips'",),
 }
 # What /privacy promises, checked against the real schema by a test.
 STORED_COLUMNS = {
-    "subscriptions": ("chat_id", "lang", "hour"),
+    "subscriptions": ("chat_id", "lang", "hour", "content"),
     "deliveries": ("day", "chat_id", "status"),
     "counts": ("day", "event", "topic", "lang", "service", "n"),
     "questions": ("id", "day", "lang", "text"),
@@ -102,6 +105,7 @@ class Subscription:
     chat_id: int
     lang: Lang
     hour: int
+    content: DailyContent = "tips"
 
 
 def _why(exc: BaseException) -> str:
@@ -190,15 +194,17 @@ class Storage(StatsQueries):
 
     # ------------------------------------------------------------ subscriptions
 
-    async def subscribe(self, chat_id: int, lang: Lang, hour: int) -> None:
+    async def subscribe(self, chat_id: int, lang: Lang, hour: int, content: DailyContent = "tips") -> None:
         await self._write(
-            "INSERT INTO subscriptions (chat_id, lang, hour) VALUES (?, ?, ?) "
-            "ON CONFLICT(chat_id) DO UPDATE SET lang = excluded.lang, hour = excluded.hour",
-            (chat_id, lang, hour),
+            "INSERT INTO subscriptions (chat_id, lang, hour, content) VALUES (?, ?, ?, ?) ON CONFLICT(chat_id) "
+            "DO UPDATE SET lang = excluded.lang, hour = excluded.hour, content = excluded.content",
+            (chat_id, lang, hour, content),
         )
 
     async def subscription(self, chat_id: int) -> Subscription | None:
-        rows = await self._read("SELECT chat_id, lang, hour FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        rows = await self._read(
+            "SELECT chat_id, lang, hour, content FROM subscriptions WHERE chat_id = ?", (chat_id,)
+        )
         return _row(rows[0]) if rows else None
 
     async def set_language(self, chat_id: int, lang: Lang) -> None:
@@ -217,7 +223,7 @@ class Storage(StatsQueries):
         return erased
 
     async def all_subscriptions(self) -> list[Subscription]:
-        rows = await self._read("SELECT chat_id, lang, hour FROM subscriptions ORDER BY chat_id")
+        rows = await self._read("SELECT chat_id, lang, hour, content FROM subscriptions ORDER BY chat_id")
         return [_row(r) for r in rows]
 
     # ------------------------------------------------------------ the day's deliveries
@@ -225,7 +231,7 @@ class Storage(StatsQueries):
     async def pending(self, day: date, up_to_hour: int) -> list[Subscription]:
         """Chats whose hour has come today and that have no delivery row for today yet."""
         rows = await self._read(
-            "SELECT s.chat_id, s.lang, s.hour FROM subscriptions s WHERE s.hour <= ? AND NOT EXISTS "
+            "SELECT s.chat_id, s.lang, s.hour, s.content FROM subscriptions s WHERE s.hour <= ? AND NOT EXISTS "
             "(SELECT 1 FROM deliveries d WHERE d.day = ? AND d.chat_id = s.chat_id) ORDER BY s.hour, s.chat_id",
             (up_to_hour, day.isoformat()),
         )
@@ -264,8 +270,9 @@ class Storage(StatsQueries):
 
 
 def _row(row: Any) -> Subscription:
-    chat_id, lang, hour = row[0], row[1], row[2]
-    return Subscription(int(chat_id), as_lang(lang) or DEFAULT_LANG, int(hour))
+    chat_id, lang, hour, content = row[0], row[1], row[2], row[3]
+    kept: DailyContent = content if content in DAILY_CONTENTS else "tips"
+    return Subscription(int(chat_id), as_lang(lang) or DEFAULT_LANG, int(hour), kept)
 
 
 def read_only_check(path: Path) -> str | None:

@@ -55,7 +55,7 @@ def test_language_daily_stop_and_forget_are_effects_the_adapter_applies(core: Co
     assert [b.action for b in offer.buttons()] == [DailyAt(h) for h in DAILY_HOURS]
     done = core.respond(Input("fr", action=DailyAt(8)))
     assert done.effects == (Subscribe(8, "fr"),) and "08" in done.html
-    assert [b.action for b in done.buttons()] == [StopDaily()]
+    assert [b.action for b in done.buttons()] == [DailyAt(8, "reflections"), DailyAt(8, "both"), StopDaily()]
     again = core.respond(Input("fr", command="daily", subscribed_hour=8))
     assert core.t("fr", "daily.current", hour="08") in again.html and StopDaily() in [
         b.action for b in again.buttons()

@@ -18,9 +18,20 @@ from bot.adapters.telegram.buttons import EXPIRED_KEY
 from bot.adapters.telegram.flood import FLOOD_KEY
 from bot.adapters.telegram.guide import FORWARD_KEY
 from bot.adapters.telegram.profile import DESCRIPTION_KEYS
-from bot.core.actions import ReportCard, SendQuestion, SetLanguage, Vote, WhyNot
+from bot.core.actions import (
+    ChecklistStep,
+    DailyAt,
+    PracticeStep,
+    ReportCard,
+    SendQuestion,
+    SetLanguage,
+    StartChecklist,
+    StartPractice,
+    Vote,
+    WhyNot,
+)
 from bot.core.core import COMMANDS, Core
-from bot.core.replies import Input
+from bot.core.replies import Input, KeepRun
 from bot.core.smalltalk import SmallTalk
 from bot.i18n import Strings
 from bot.knowledge.checks import ANSWER_WORDS, PHONE, URL, answer_words, phone_key, run_checks
@@ -140,6 +151,42 @@ def test_every_ui_string_exists_in_every_language(core: Core, lang: str) -> None
     assert set(core.strings.messages[lang]) == set(core.strings.messages["en"])
 
 
+def walk_practice(core: Core, lang: Lang) -> None:
+    """Whole practice runs and checklists, an expired button, the daily choices, no content."""
+    from dataclasses import replace
+
+    from bot.knowledge.practice import Practice
+
+    for start, answer in (
+        (StartPractice(), 1),
+        (StartPractice(), -1),
+        (StartChecklist(), 1),
+        (StartChecklist(), 2),
+    ):
+        reply = core.respond(Input(lang, action=start))
+        run = next(e.run for e in reply.effects if isinstance(e, KeepRun))
+        while len(run.answers) < len(run.items):
+            step = len(run.answers)
+            if run.kind == "practice":
+                choices = core.kb.practice.scenarios[run.items[step]].text(lang).choices
+                best = next(i for i, c in enumerate(choices) if c.grade == "good")  # -1: the good answer
+                reply = core.respond(
+                    Input(lang, action=PracticeStep(run.token, step, best if answer < 0 else answer), run=run)
+                )
+            else:
+                reply = core.respond(Input(lang, action=ChecklistStep(run.token, step, answer), run=run))
+            run = next((e.run for e in reply.effects if isinstance(e, KeepRun)), run)
+            if run.kind == "checklist" and not any(isinstance(e, KeepRun) for e in reply.effects):
+                break  # the summary ended it
+        if run.kind == "practice":
+            core.respond(Input(lang, action=PracticeStep(run.token, len(run.items)), run=run))
+    core.respond(Input(lang, action=PracticeStep("abcdef", 0)))
+    core.respond(Input(lang, command="reflect"))
+    core.daily_reply(lang, "both", date(2026, 12, 2))
+    core.respond(Input(lang, action=DailyAt(8, "both")))
+    Core(replace(core.kb, practice=Practice()), core.strings, core.matcher).practice_menu(lang)
+
+
 def test_the_catalogs_hold_exactly_the_strings_the_code_uses(
     core: Core, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -176,6 +223,7 @@ def test_the_catalogs_hold_exactly_the_strings_the_code_uses(
         core.respond(Input(lang, action=SendQuestion()))
         core.respond(Input(lang, action=ReportCard("refer-violence-support", 0)))
         core.store_unavailable(lang, sending=True)
+        walk_practice(core, lang)
         core.share_reply("coming-out", lang)
         profile.commands(core, lang)
         run_console(core, lang, io.StringIO(""), io.StringIO())

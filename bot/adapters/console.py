@@ -20,10 +20,13 @@ from bot.core.markup import plain_text
 from bot.core.replies import (
     Count,
     Effect,
+    EndRun,
     Forget,
     Input,
+    KeepRun,
     RememberLanguage,
     Reply,
+    Run,
     StoreQuestion,
     Subscribe,
     Unsubscribe,
@@ -55,6 +58,7 @@ class Session:
     hour: int | None = None
     last: Reply | None = None
     asked: str | None = None  # the last question typed, for "send this question anonymously"
+    run: Run | None = None  # a practice run or checklist in progress
     record: Callable[[Effect, Lang], None] = field(default=lambda effect, lang: None)
 
     def read(self, text: str) -> Input:
@@ -63,7 +67,7 @@ class Session:
         buttons = self.last.buttons() if self.last else []
         if text.isascii() and text.isdigit() and 1 <= int(text) <= len(buttons):
             action = buttons[int(text) - 1].action
-            return Input(self.lang, action=action, subscribed_hour=self.hour, asked=self.asked)
+            return Input(self.lang, action=action, subscribed_hour=self.hour, asked=self.asked, run=self.run)
         last_topic = self.last.topic_id if self.last and self.last.kind in ("answer", "referrals") else None
         self.asked = text
         return Input(self.lang, text=text, back=self.last.back if self.last else None, last_topic=last_topic)
@@ -73,7 +77,11 @@ class Session:
             match effect:
                 case Count() | StoreQuestion():
                     self.record(effect, reply.lang)
-                case Subscribe(hour, _):
+                case KeepRun(run):
+                    self.run = run
+                case EndRun():
+                    self.run = None
+                case Subscribe(hour, _, _):
                     self.hour = hour
                 case Unsubscribe() | Forget():
                     self.hour = None

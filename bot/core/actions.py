@@ -51,9 +51,14 @@ class SetLanguage:
     lang: Lang
 
 
+DailyContent = Literal["tips", "reflections", "both"]
+DAILY_CONTENTS: tuple[DailyContent, ...] = ("tips", "reflections", "both")
+
+
 @dataclass(frozen=True, slots=True)
 class DailyAt:
     hour: int
+    content: DailyContent = "tips"  # what comes each day: a tip, a reflection question, or both
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +100,35 @@ class ReportCard:
 
 
 FeedbackAction = Vote | WhyNot | SendQuestion | ReportCard
+
+
+@dataclass(frozen=True, slots=True)
+class StartPractice:
+    service: ServiceId | None = None  # None: a mix of every service
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeStep:
+    """Show scenario `step` of the run (choice None), or answer it."""
+
+    run: str  # the run's token: a button of an older run (or of a restarted bot) names another
+    step: int
+    choice: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartChecklist:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistStep:
+    run: str
+    step: int
+    answer: int  # 0 no, 1 partly, 2 yes
+
+
+PracticeAction = StartPractice | PracticeStep | StartChecklist | ChecklistStep
 Action = (
     OpenTopic
     | OpenMenu
@@ -105,4 +139,5 @@ Action = (
     | DailyAt
     | StopDaily
     | FeedbackAction
+    | PracticeAction
 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.actions import FeedbackAction, OpenMenu, OpenTopic, StopDaily
+from bot.core.actions import FeedbackAction, OpenMenu, OpenTopic, PracticeAction, StartChecklist, StopDaily
 from bot.core.base import MAX_REPLY_CHARS, TELEGRAM_LIMIT
+from bot.core.daily import brussels_now
 from bot.core.markup import italic
 from bot.core.replies import Button, Input, Reply
 from bot.core.screens import Screens
@@ -24,7 +25,22 @@ from bot.matching.normalise import fold
 MAX_INPUT_CHARS = TELEGRAM_LIMIT
 LONG_INPUT_CHARS = 1000  # past this the topic is found from the beginning (danger is read throughout)
 MAX_SEARCH_CHARS = 200
-COMMANDS = ("sos", "start", "menu", "help", "tip", "daily", "stop", "language", "privacy", "forget", "about")
+COMMANDS = (
+    "sos",
+    "start",
+    "menu",
+    "help",
+    "tip",
+    "practice",
+    "reflect",
+    "checklist",
+    "daily",
+    "stop",
+    "language",
+    "privacy",
+    "forget",
+    "about",
+)
 
 
 @dataclass
@@ -60,6 +76,8 @@ class Core(Screens):
             return self.command(event)
         if isinstance(event.action, FeedbackAction):
             return self.feedback(event)
+        if isinstance(event.action, PracticeAction):
+            return self.practise(event)
         if event.action is not None:
             return self.follow(event.action, event.lang, event.subscribed_hour)
         return self.answer(event)
@@ -86,6 +104,12 @@ class Core(Screens):
                 return self.info(lang, event.command)
             case "tip":
                 return self.tip_reply(lang)
+            case "practice":
+                return self.practice_menu(lang)
+            case "reflect":
+                return self.reflection(lang, brussels_now().date())
+            case "checklist":
+                return self.practise(Input(lang, action=StartChecklist()))
             case "daily":
                 return self.daily_offer(lang, event.subscribed_hour)
             case "stop":

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.actions import DailyAt, OpenTopic, SetLanguage, StopDaily
-from bot.core.base import Base
+from bot.core.actions import DAILY_CONTENTS, DailyAt, DailyContent, OpenTopic, SetLanguage, StopDaily
 from bot.core.markup import escape
+from bot.core.practice import PracticeScreens
 from bot.core.replies import Button, Forget, Reply, Subscribe, Unsubscribe
 from bot.knowledge.models import Tip
 from bot.lang import LANG_NAMES, LANGS, Lang
@@ -24,7 +24,7 @@ def _grid(buttons: list[Button], per_row: int) -> tuple[tuple[Button, ...], ...]
     return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
 
 
-class Daily(Base):
+class Daily(PracticeScreens):
     def tip_of(self, day: date) -> Tip:
         """Same tip for everyone on a given day; the cycle covers every tip before repeating."""
         return self.kb.tips[day.toordinal() % len(self.kb.tips)]
@@ -47,10 +47,27 @@ class Daily(Base):
             rows += ((Button(self.t(lang, "btn.stop_daily"), StopDaily()),),)
         return Reply(text, lang, "info", rows)
 
-    def subscribed(self, hour: int, lang: Lang) -> Reply:
-        rows = ((Button(self.t(lang, "btn.stop_daily"), StopDaily()),),)
-        text = self.t(lang, "daily.on", hour=f"{hour:02d}")
-        return Reply(text, lang, "info", rows, effects=(Subscribe(hour, lang),))
+    def subscribed(self, hour: int, lang: Lang, content: DailyContent = "tips") -> Reply:
+        other = tuple(
+            Button(self.t(lang, f"daily.{c}"), DailyAt(hour, c)) for c in DAILY_CONTENTS if c != content
+        )
+        rows = (other, (Button(self.t(lang, "btn.stop_daily"), StopDaily()),))
+        text = (
+            self.t(lang, "daily.on", hour=f"{hour:02d}")
+            + "\n"
+            + self.t(lang, "daily.receive", what=self.t(lang, f"daily.{content}"))
+        )
+        return Reply(text, lang, "info", rows, effects=(Subscribe(hour, lang, content),))
+
+    def daily_reply(self, lang: Lang, content: DailyContent, day: date) -> Reply:
+        """What a subscriber gets in the morning: the tip, the reflection, or both in one message."""
+        if content == "tips" or not self.kb.practice.reflections:
+            return self.tip_reply(lang, day)
+        reflection = self.reflection(lang, day)
+        if content == "reflections":
+            return reflection
+        tip = self.tip_reply(lang, day)
+        return tip.but(html=tip.html + "\n\n" + reflection.html, rows=tip.rows + reflection.rows)
 
     def unsubscribed(self, lang: Lang, subscribed_hour: int | None) -> Reply:
         text = self.t(lang, "daily.off" if subscribed_hour is not None else "daily.none")

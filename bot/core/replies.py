@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.core.actions import Action
+from bot.core.actions import Action, DailyContent
 from bot.lang import Lang
 from bot.matching.matcher import Decision, Match
 
@@ -18,6 +18,7 @@ class Subscribe:
 
     hour: int
     lang: Lang
+    content: DailyContent = "tips"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,9 @@ CountEvent = Literal[
     "wrong",
     "card_wrong",  # a referral card reported wrong (topic: the card id)
     "question_sent",  # an unanswered question sent to the inbox
+    "practice_started",  # a practice run (service: the one chosen, "" a mix)
+    "practice_finished",
+    "checklist_finished",
 ]
 COUNT_EVENTS: tuple[CountEvent, ...] = CountEvent.__args__  # type: ignore[attr-defined]
 
@@ -75,7 +79,28 @@ class StoreQuestion:
     text: str
 
 
-Effect = Subscribe | Unsubscribe | RememberLanguage | Forget | Count | StoreQuestion
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A practice run or a checklist in progress: memory only, for one conversation, 30 minutes."""
+
+    token: str
+    kind: Literal["practice", "checklist"]
+    service: str  # "" for a mix
+    items: tuple[int, ...]  # the scenarios of a practice run (indices), or the checklist's questions
+    answers: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class KeepRun:
+    run: Run
+
+
+@dataclass(frozen=True, slots=True)
+class EndRun:
+    pass
+
+
+Effect = Subscribe | Unsubscribe | RememberLanguage | Forget | Count | StoreQuestion | KeepRun | EndRun
 
 # ---------------------------------------------------------------- input and reply
 
@@ -91,6 +116,7 @@ ReplyKind = Literal[
     "info",
     "expired",
     "share",
+    "practice",
 ]
 
 
@@ -141,3 +167,4 @@ class Input:
     back: Action | None = None
     last_topic: str | None = None  # the topic this chat saw last (memory only, 30 minutes): follow-ups
     asked: str | None = None  # the last question typed (memory only, 30 minutes): "send it anonymously"
+    run: Run | None = None  # the practice run or checklist in progress (memory only, 30 minutes)

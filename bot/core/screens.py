@@ -6,22 +6,26 @@ from collections.abc import Iterator
 from datetime import date
 
 from bot.core.actions import (
+    DAILY_CONTENTS,
     REGIONS,
     Action,
     DailyAt,
     OpenAll,
     OpenMenu,
     OpenTopic,
+    PracticeAction,
     ReportCard,
     SetLanguage,
     Share,
     ShowReferrals,
+    StartChecklist,
+    StartPractice,
     StopDaily,
     Vote,
 )
 from bot.core.daily import DAILY_HOURS, Daily
 from bot.core.feedback import Feedback
-from bot.core.replies import Input, RememberLanguage, Reply, ReplyKind
+from bot.core.replies import Input, KeepRun, RememberLanguage, Reply, ReplyKind, Run
 from bot.i18n import Strings
 from bot.knowledge.loader import KnowledgeBase
 from bot.lang import LANGS, Lang
@@ -56,10 +60,12 @@ class Screens(Feedback, Daily):
                 return topic in self.kb.topics
             case SetLanguage(lang):
                 return lang in LANGS
-            case DailyAt(hour):
-                return hour in DAILY_HOURS
+            case DailyAt(hour, content):
+                return hour in DAILY_HOURS and content in DAILY_CONTENTS
             case StopDaily():
                 return True
+        if isinstance(action, PracticeAction):
+            return self.practice_offers(action)
         return self.feedback_offers(action)
 
     def follow(self, action: Action, lang: Lang, subscribed_hour: int | None = None) -> Reply:
@@ -81,8 +87,8 @@ class Screens(Feedback, Daily):
             case SetLanguage(chosen):
                 menu = self.main_menu(chosen, self.t(chosen, "language.set"), kind="info")
                 return menu.but(effects=(RememberLanguage(chosen),))
-            case DailyAt(hour):
-                return self.subscribed(hour, lang)
+            case DailyAt(hour, content):
+                return self.subscribed(hour, lang, content)
             case StopDaily():
                 return self.unsubscribed(lang, subscribed_hour)
         return self.main_menu(lang)
@@ -102,6 +108,8 @@ class Screens(Feedback, Daily):
             yield self.store_unavailable(lang)
             yield self.store_unavailable(lang, forgetting=True)
             yield from (self.tip_reply(lang, tip_day) for tip_day in self._tip_days())
+            yield self.practice_menu(lang)
+            yield from self._practice_screens(lang)
             for service in (None, *self.kb.services):
                 for page in range(self.pages(service)):  # its buttons open topics with their way back
                     yield self.follow(OpenAll(page) if service is None else OpenMenu(service, page), lang)
@@ -113,6 +121,30 @@ class Screens(Feedback, Daily):
                 for region in (None, *REGIONS):
                     for page in range(self.card_page_count(topic, region)):
                         yield self.referrals_reply(topic, lang, page, region)
+
+    def _practice_screens(self, lang: Lang) -> Iterator[Reply]:
+        """Every scenario with each of its answers, every checklist question, every reflection."""
+        for reply in (
+            self.practise(Input(lang, action=StartPractice())),
+            self.practise(Input(lang, action=StartChecklist())),
+        ):
+            yield reply
+            run = next((e.run for e in reply.effects if isinstance(e, KeepRun)), None)
+            if run is None:  # no scenarios or no checklist in this knowledge
+                continue
+            count = (
+                len(self.kb.practice.scenarios) if run.kind == "practice" else len(self.kb.practice.checklist)
+            )
+            for i in range(count):
+                if run.kind == "practice":
+                    step = Run(run.token, "practice", "", (i,))
+                    yield self._scenario(step, lang)
+                    for choice in range(len(self.kb.practice.scenarios[i].text(lang).choices)):
+                        yield self._feedback(Run(run.token, "practice", "", (i,), (choice,)), lang)
+                else:
+                    yield self._question(Run(run.token, "checklist", "", run.items, (2,) * i), lang)
+        for offset in range(len(self.kb.practice.reflections)):
+            yield self.reflection(lang, date.fromordinal(offset + 1))
 
     def _tip_days(self) -> Iterator[date]:
         start = date(2026, 1, 1).toordinal()

@@ -18,6 +18,7 @@ from bot.i18n import Strings
 from bot.knowledge.danger_checks import check_danger
 from bot.knowledge.loader import KnowledgeBase
 from bot.knowledge.models import SERVICE_IDS
+from bot.knowledge.practice_checks import check_practice
 from bot.knowledge.shared_checks import check_facts_file, check_taxonomy
 from bot.knowledge.style_checks import check_duplicate_tips, check_glossary, check_named_cards
 from bot.lang import LANGS
@@ -264,6 +265,7 @@ def run_checks(
         check_glossary,
         check_duplicate_tips,
         check_named_cards,
+        check_practice,
     ):
         problems.extend(check(kb))
     if spec is not None and spec.is_file():

@@ -22,6 +22,7 @@ from bot.knowledge.models import (
     TipFile,
     Topic,
 )
+from bot.knowledge.practice import ChecklistFile, Practice, ReflectionFile, ScenarioFile
 from bot.knowledge.yamlio import KeyPath, YamlDoc, read_yaml
 from bot.problems import KnowledgeError, Problem
 
@@ -41,6 +42,7 @@ class KnowledgeBase:
     docs: dict[Path, YamlDoc] = field(repr=False, default_factory=dict)
     topic_files: dict[str, Path] = field(repr=False, default_factory=dict)
     danger_files: dict[str, Path] = field(repr=False, default_factory=dict)
+    practice: Practice = field(default_factory=Practice)  # scenarios, reflections, checklist
 
     def problem_at(self, file: Path, key_path: KeyPath, message: str, severity: str = "error") -> Problem:
         """A problem placed on the line where key_path is written."""
@@ -167,6 +169,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     if lex_path.is_file() and (lex_doc := _read(lex_path, problems)) is not None:
         docs[lex_path] = lex_doc
         lexicon = _validate(DangerLexicon, lex_doc, problems)
+    practice = _load_practice(root / "practice", docs, problems)
     if problems:
         raise KnowledgeError(problems)
     ordered = dict(sorted(topics.items(), key=lambda kv: (SECTIONS.index(kv[1].section), kv[0])))
@@ -182,4 +185,28 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         docs,
         topic_files,
         danger_files,
+        practice,
+    )
+
+
+def _load_practice(folder: Path, docs: dict[Path, YamlDoc], problems: list[Problem]) -> Practice:
+    """The practice files are optional: without them /practice, /reflect and /checklist say so."""
+    files: dict[str, Path] = {}
+
+    def load(name: str, model: type[M]) -> M | None:
+        path = folder / name
+        if not path.is_file() or (doc := _read(path, problems)) is None:
+            return None
+        docs[path] = doc
+        files[name] = path
+        return _validate(model, doc, problems)
+
+    scenarios = load("scenarios.yaml", ScenarioFile)
+    reflections = load("reflections.yaml", ReflectionFile)
+    checklist = load("checklist.yaml", ChecklistFile)
+    return Practice(
+        scenarios.scenarios if scenarios else (),
+        reflections.reflections if reflections else (),
+        checklist.checklist if checklist else (),
+        files,
     )

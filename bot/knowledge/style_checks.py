@@ -33,6 +33,20 @@ def _texts(kb: KnowledgeBase, lang: Lang) -> Iterator[tuple[Path, tuple[str | in
         for field in ("offers", "notice", "hours"):
             if (value := getattr(ref, field)) is not None:
                 yield kb.root / "referrals.yaml", ("referrals", i, field, lang), value.get(lang)
+    practice, folder = kb.practice, kb.root / "practice"
+    for i, s in enumerate(practice.scenarios):
+        yield folder / "scenarios.yaml", ("scenarios", i, lang, "situation"), s.text(lang).situation
+        for j, choice in enumerate(s.text(lang).choices):
+            yield (
+                folder / "scenarios.yaml",
+                ("scenarios", i, lang, "choices", j),
+                f"{choice.text} {choice.feedback}",
+            )
+    for i, r in enumerate(practice.reflections):
+        yield folder / "reflections.yaml", ("reflections", i, lang), r.text(lang)
+    for i, item in enumerate(practice.checklist):
+        check = item.text(lang)
+        yield folder / "checklist.yaml", ("checklist", i, lang), f"{check.question} {check.next_step}"
 
 
 def check_glossary(kb: KnowledgeBase) -> Iterator[Problem]:

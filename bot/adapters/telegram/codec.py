@@ -3,6 +3,7 @@
 Button data is ``<lang>|<action>``: ``t:<topic>[:<back>]``, ``m``, ``s:<service>:<page>``,
 ``a:<page>``, ``r:<topic>``, ``h:<topic>``, ``l:<lang>``, ``d:<hour>``, ``x``; feedback:
 ``v:<topic>:1|0`` (👍/👎), ``w:<topic>:<reason>``, ``q`` (send the question), ``c:<topic>[:<card>]``;
+practice: ``P[:<service>]`` (start), ``p:<run>:<step>[:<choice>]``, ``K`` (checklist), ``k:<run>:<step>:<answer>``;
 a topic's way back is one of the menu forms. Telegram allows 64 bytes of UTF-8. Decoding accepts only what the bot
 itself offers (Screens.offers): forged, stale or oversized data is None, never an exception.
 Deep links (``/start t_<topic>``, ``/start s_<service>``) are built and read here too.
@@ -13,18 +14,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.actions import (
+    DAILY_CONTENTS,
     REASONS,
     REGIONS,
     Action,
+    ChecklistStep,
     DailyAt,
     OpenAll,
     OpenMenu,
     OpenTopic,
+    PracticeStep,
     ReportCard,
     SendQuestion,
     SetLanguage,
     Share,
     ShowReferrals,
+    StartChecklist,
+    StartPractice,
     StopDaily,
     Vote,
     WhyNot,
@@ -61,8 +67,10 @@ def _action(action: Action) -> str:
             return f"h:{topic}"
         case SetLanguage(lang):
             return f"l:{lang}"
-        case DailyAt(hour):
+        case DailyAt(hour, "tips"):
             return f"d:{hour}"
+        case DailyAt(hour, content):
+            return f"d:{hour}:{content}"
         case StopDaily():
             return "x"
         case Vote(topic, up):
@@ -75,6 +83,18 @@ def _action(action: Action) -> str:
             return f"c:{topic}"
         case ReportCard(topic, index):
             return f"c:{topic}:{index}"
+        case StartPractice(None):
+            return "P"
+        case StartPractice(service):
+            return f"P:{service}"
+        case PracticeStep(run, step, None):
+            return f"p:{run}:{step}"
+        case PracticeStep(run, step, choice):
+            return f"p:{run}:{step}:{choice}"
+        case StartChecklist():
+            return "K"
+        case ChecklistStep(run, step, answer):
+            return f"k:{run}:{step}:{answer}"
     raise ValueError(action)
 
 
@@ -117,6 +137,8 @@ def _parse(parts: list[str]) -> Action | None:
             return SetLanguage(lang)
         case ["d", hour] if (n := _number(hour)) is not None:
             return DailyAt(n)
+        case ["d", hour, content] if (n := _number(hour)) is not None and content in DAILY_CONTENTS:
+            return DailyAt(n, content)
         case ["x"]:
             return StopDaily()
         case ["v", topic, "1" | "0" as up]:
@@ -129,6 +151,22 @@ def _parse(parts: list[str]) -> Action | None:
             return ReportCard(topic)
         case ["c", topic, index] if (n := _number(index)) is not None:
             return ReportCard(topic, n)
+        case ["P"]:
+            return StartPractice()
+        case ["P", service]:
+            return StartPractice(service)  # type: ignore[arg-type]  # checked by Screens.offers
+        case ["p", run, step] if (n := _number(step)) is not None:
+            return PracticeStep(run, n)
+        case ["p", run, step, choice] if (n := _number(step)) is not None and (
+            c := _number(choice)
+        ) is not None:
+            return PracticeStep(run, n, c)
+        case ["K"]:
+            return StartChecklist()
+        case ["k", run, step, answer] if (n := _number(step)) is not None and (
+            a := _number(answer)
+        ) is not None:
+            return ChecklistStep(run, n, a)
     return None
 
 

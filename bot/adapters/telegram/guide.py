@@ -2,7 +2,8 @@
 
 Nothing here stores or logs who wrote what. In memory only: a language chosen with /language
 (forgotten on restart or /forget), the last topic a chat read and the last question it typed (30
-minutes: a follow-up question, "send this question anonymously"), which messages it voted on,
+minutes: a follow-up question, "send this question anonymously"), a practice run in progress (30
+minutes), which messages it voted on,
 and the flood counters. The anonymous counts go to the database without the chat.
 """
 
@@ -21,16 +22,19 @@ from telegram import CallbackQuery, Update
 from bot.adapters.telegram.context import GuideContext
 from bot.adapters.telegram.deliver import deliver
 from bot.adapters.telegram.flood import FloodGuard
-from bot.core.actions import Vote, WhyNot
+from bot.core.actions import PracticeAction, Vote, WhyNot
 from bot.core.core import Core
 from bot.core.daily import brussels_now
 from bot.core.replies import (
     Count,
     Effect,
+    EndRun,
     Forget,
     Input,
+    KeepRun,
     RememberLanguage,
     Reply,
+    Run,
     StoreQuestion,
     Subscribe,
     Unsubscribe,
@@ -74,6 +78,7 @@ class GuideBot:
         self.chosen: OrderedDict[int, Lang] = OrderedDict()
         self.recent: OrderedDict[int, tuple[str, float]] = OrderedDict()  # chat -> (topic, when)
         self.asked: OrderedDict[int, tuple[str, float]] = OrderedDict()  # chat -> (last question, when)
+        self.runs: OrderedDict[int, tuple[Run, float]] = OrderedDict()  # chat -> (practice run, when)
         self.voted: OrderedDict[int, set[tuple[int, str]]] = OrderedDict()  # chat -> (message, vote kind)
         self._reload_task: asyncio.Task[bool] | None = None
 
@@ -109,6 +114,12 @@ class GuideBot:
                 and now - asked[1] < RECENT_SECONDS
             ):
                 event = replace(event, asked=asked[0])
+            if (
+                isinstance(event.action, PracticeAction)
+                and (run := self.runs.get(chat.id))
+                and now - run[1] < RECENT_SECONDS
+            ):
+                event = replace(event, run=run[0])
             reply = self.core.respond(event)
             if self._voted_before(
                 chat.id, event, query
@@ -156,13 +167,17 @@ class GuideBot:
 
     async def _apply(self, chat_id: int, effect: Effect, lang: Lang) -> None:
         match effect:
+            case KeepRun(run):
+                _remember(self.runs, chat_id, (run, time.monotonic()))
+            case EndRun():
+                self.runs.pop(chat_id, None)
             case StoreQuestion(text):
                 async with self.store.use() as store:
                     await store.add_question(brussels_now().date(), lang, text)
                 log.info("inbox: a question was sent")
-            case Subscribe(hour, lang):
+            case Subscribe(hour, lang, content):
                 async with self.store.use() as store:
-                    await store.subscribe(chat_id, lang, hour)
+                    await store.subscribe(chat_id, lang, hour, content)
                     now = brussels_now()
                     if hour <= now.hour:  # chosen after its hour: the first tip comes tomorrow
                         await store.mark(now.date(), chat_id, "skipped")
@@ -180,6 +195,7 @@ class GuideBot:
                 self.chosen.pop(chat_id, None)
                 self.recent.pop(chat_id, None)  # memory first: it is erased even if the database is down
                 self.asked.pop(chat_id, None)
+                self.runs.pop(chat_id, None)
                 self.voted.pop(chat_id, None)
                 self.flood.forget(chat_id)
                 async with self.store.use() as store:

@@ -99,7 +99,7 @@ class Broadcaster:
         await asyncio.sleep(1 / self.rate)
 
     async def _send(self, bot: Bot, store: Storage, sub: Subscription, when: datetime) -> str:
-        reply = self.guide.core.tip_reply(sub.lang, when.date())
+        reply = self.guide.core.daily_reply(sub.lang, sub.content, when.date())
         for attempt in range(MAX_TRIES):
             try:
                 await deliver(bot, sub.chat_id, reply)
