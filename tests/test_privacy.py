@@ -129,7 +129,7 @@ async def test_a_whole_conversation_leaves_no_personal_data_in_db_or_logs(
     tomorrow = brussels_now().replace(hour=7, minute=0) + timedelta(days=1)
     await broadcast(running_bot.guide(), running_bot.app.bot, tomorrow)
     with sqlite3.connect(running_bot.db_path) as db:
-        assert db.execute("SELECT * FROM subscriptions").fetchall() == [(USER_ID, "en", 7)]
+        assert db.execute("SELECT * FROM subscriptions").fetchall() == [(USER_ID, "en", 7, "tips")]
         day = tomorrow.date().isoformat()
         assert db.execute("SELECT * FROM deliveries WHERE day = ?", (day,)).fetchall() == [
             (day, USER_ID, "sent")
@@ -179,6 +179,7 @@ def test_privacy_text_states_exactly_what_the_schema_stores(tmp_path: Path, core
             "hour": "hour",
             "day": "day",
             "status": "was sent",
+            "content": "what to receive",
             "event": "what happened",
             "topic": "topic",
             "service": "service menu",
@@ -192,6 +193,7 @@ def test_privacy_text_states_exactly_what_the_schema_stores(tmp_path: Path, core
             "hour": "heure",
             "day": "jour",
             "status": "a été envoyé",
+            "content": "ce qu'elle reçoit",
             "event": "ce qui s'est passé",
             "topic": "sujet",
             "service": "menu de service",
@@ -205,6 +207,7 @@ def test_privacy_text_states_exactly_what_the_schema_stores(tmp_path: Path, core
             "hour": "uur",
             "day": "dag",
             "status": "verstuurd",
+            "content": "wat het ontvangt",
             "event": "wat er gebeurde",
             "topic": "onderwerp",
             "service": "dienstmenu",
@@ -218,6 +221,7 @@ def test_privacy_text_states_exactly_what_the_schema_stores(tmp_path: Path, core
             "hour": "hora",
             "day": "dia",
             "status": "foi enviada",
+            "content": "o que recebe",
             "event": "o que aconteceu",
             "topic": "tema",
             "service": "menu de serviço",
