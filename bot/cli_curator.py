@@ -4,47 +4,51 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from bot.config import ConfigError, Settings
+from bot.core.replies import CountEvent
 from bot.problems import CommandFailed
 from bot.stats import CountRow, Question
 from bot.storage import Storage, StorageUnavailable
 
 OK = 0
+T = TypeVar("T")
 
 
-def _read(path: Path, since: date | None) -> tuple[list[CountRow], list[Question]]:
-    async def read() -> tuple[list[CountRow], list[Question]]:
+def _on_storage(path: Path, work: Callable[[Storage], Awaitable[T]]) -> T:
+    """Opens the database, runs work on it, closes it: one place for the commands' own loop."""
+
+    async def run() -> T:
         storage = Storage(path)
         await storage.open()
         try:
-            return await storage.counts(since), await storage.questions(since)
+            return await work(storage)
         finally:
             await storage.close()
+
+    return asyncio.run(run())
+
+
+def _read(path: Path, since: date | None) -> tuple[list[CountRow], list[Question]]:
+    async def read(storage: Storage) -> tuple[list[CountRow], list[Question]]:
+        return await storage.counts(since), await storage.questions(since)
 
     if not path.exists():
         raise CommandFailed(f"{path}: no database yet (run the bot or the console first)")
     try:
-        return asyncio.run(read())
+        return _on_storage(path, read)
     except StorageUnavailable as exc:
         raise CommandFailed(f"{path}: {exc}") from None
 
 
-def record(path: Path, event: str, lang: str, service: str = "") -> None:
+def record(path: Path, event: CountEvent, lang: str, service: str = "") -> None:
     """One anonymous count from a command (the printed guide); a database problem loses only it."""
-
-    async def add() -> None:
-        storage = Storage(path)
-        await storage.open()
-        try:
-            await storage.count(date.today(), event, "", lang, service)
-        finally:
-            await storage.close()
-
     try:
-        asyncio.run(add())
+        _on_storage(path, lambda storage: storage.count(date.today(), event, "", lang, service))
     except StorageUnavailable:
         return
 
@@ -97,15 +101,10 @@ def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
         where = add_example(settings.knowledge, args.add[1], question.lang, question.text)
         print(f"{where}: added to the {question.lang} questions; run `guidebot check`")
 
-    async def drop() -> None:
-        storage = Storage(settings.db_path)
-        await storage.open()
-        try:
-            await storage.drop_question(wanted)
-        finally:
-            await storage.close()
-
-    asyncio.run(drop())
+    try:
+        _on_storage(settings.db_path, lambda storage: storage.drop_question(wanted))
+    except StorageUnavailable as exc:
+        raise CommandFailed(f"{settings.db_path}: {exc}") from None
     print(f"#{wanted} removed from the inbox")
     return OK
 

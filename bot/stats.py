@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from bot.core.replies import Count, StoreQuestion
+
 QUESTION_DAYS = 90
 SMALL = 3  # a report cell with fewer events shows "<3"
 
@@ -40,6 +42,15 @@ def months_before(today: date, months: int) -> date:
     """The same day `months` months earlier (the last day of a shorter month)."""
     year, month0 = divmod(today.year * 12 + today.month - 1 - months, 12)
     return date(year, month0 + 1, min(today.day, calendar.monthrange(year, month0 + 1)[1]))
+
+
+async def record(store: StatsQueries, effect: Count | StoreQuestion, lang: str, day: date) -> None:
+    """Writes an anonymous effect of a reply (the one place both adapters go through)."""
+    match effect:
+        case Count(event, topic, service):
+            await store.count(day, event, topic, lang, service)
+        case StoreQuestion(text):
+            await store.add_question(day, lang, text)
 
 
 class StatsQueries:

@@ -106,19 +106,12 @@ class Recorder:
 
     def __call__(self, effect: Effect, lang: Lang) -> None:
         from bot.core.daily import brussels_now
+        from bot.stats import record
 
-        if self.storage is None:
+        if self.storage is None or not isinstance(effect, Count | StoreQuestion):
             return
-        day = brussels_now().date()
-        match effect:
-            case Count(event, topic, service):
-                work = self.storage.count(day, event, topic, lang, service)
-            case StoreQuestion(text):
-                work = self.storage.add_question(day, lang, text)
-            case _:
-                return
         try:
-            self.loop.run_until_complete(work)
+            self.loop.run_until_complete(record(self.storage, effect, lang, brussels_now().date()))
         except self.unavailable:
             return
 

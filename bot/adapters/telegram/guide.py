@@ -41,6 +41,7 @@ from bot.core.replies import (
 )
 from bot.lang import DEFAULT_LANG, Lang, as_lang
 from bot.problems import KnowledgeError
+from bot.stats import record
 from bot.storage import StorageUnavailable
 from bot.storage_guard import StorageGuard
 
@@ -48,6 +49,7 @@ log = logging.getLogger("bot.telegram")
 V = TypeVar("V")
 MAX_REMEMBERED = 10_000  # chats whose /language choice (or last topic) is kept in memory
 FORWARD_KEY = "btn.forward"  # the label of the button that sends an answer as a forwardable message
+VOTES_REMEMBERED = 50  # per chat: the messages whose vote was counted, newest last
 RECENT_SECONDS = 30 * 60  # how long the last topic read helps with a follow-up question
 
 
@@ -79,7 +81,7 @@ class GuideBot:
         self.recent: OrderedDict[int, tuple[str, float]] = OrderedDict()  # chat -> (topic, when)
         self.asked: OrderedDict[int, tuple[str, float]] = OrderedDict()  # chat -> (last question, when)
         self.runs: OrderedDict[int, tuple[Run, float]] = OrderedDict()  # chat -> (practice run, when)
-        self.voted: OrderedDict[int, set[tuple[int, str]]] = OrderedDict()  # chat -> (message, vote kind)
+        self.voted: OrderedDict[int, tuple[tuple[int, str], ...]] = OrderedDict()  # chat -> (message, kind)
         self._reload_task: asyncio.Task[bool] | None = None
 
     def lang_for(self, update: Update) -> Lang:
@@ -137,10 +139,10 @@ class GuideBot:
         if not isinstance(event.action, Vote | WhyNot) or query is None or query.message is None:
             return False
         key = (query.message.message_id, type(event.action).__name__)
-        seen = self.voted.get(chat_id, set())
+        seen = self.voted.get(chat_id, ())
         if key in seen:
             return True
-        _remember(self.voted, chat_id, {*list(seen)[-50:], key})
+        _remember(self.voted, chat_id, (*seen[-(VOTES_REMEMBERED - 1) :], key))  # the most recent ones
         return False
 
     async def apply(self, chat_id: int, reply: Reply) -> Reply:
@@ -161,7 +163,7 @@ class GuideBot:
     async def count(self, effect: Count, lang: Lang) -> None:
         try:
             async with self.store.use() as store:
-                await store.count(brussels_now().date(), effect.event, effect.topic, lang, effect.service)
+                await record(store, effect, lang, brussels_now().date())
         except StorageUnavailable:
             log.debug("count not kept: storage unavailable")
 
@@ -171,9 +173,9 @@ class GuideBot:
                 _remember(self.runs, chat_id, (run, time.monotonic()))
             case EndRun():
                 self.runs.pop(chat_id, None)
-            case StoreQuestion(text):
+            case StoreQuestion():
                 async with self.store.use() as store:
-                    await store.add_question(brussels_now().date(), lang, text)
+                    await record(store, effect, lang, brussels_now().date())
                 log.info("inbox: a question was sent")
             case Subscribe(hour, lang, content):
                 async with self.store.use() as store:
