@@ -347,6 +347,12 @@ class BotApiStub:
             }
         )
 
+    def chosen(self, result_id: str, *, user: dict[str, Any] | None = None) -> int:
+        """Telegram's report that an inline result was posted (with inline feedback turned on)."""
+        return self.push(
+            {"chosen_inline_result": {"result_id": result_id, "from": user or self.user(), "query": "x"}}
+        )
+
     # ------------------------------------------------------------ waiting for the bot
 
     def calls_to(self, method: str) -> list[Call]:

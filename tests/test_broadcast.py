@@ -139,3 +139,17 @@ async def test_the_ledger_keeps_two_days_and_only_subscribed_chats(running_bot: 
     with sqlite3.connect(running_bot.db_path) as db:
         rows = db.execute("SELECT day, chat_id FROM deliveries ORDER BY day").fetchall()
     assert rows == [("2026-11-24", 500), ("2026-11-25", 500)]
+
+
+async def test_retention_runs_with_the_first_broadcast_pass_of_a_day_only(running_bot: RunningBot) -> None:
+    storage, guide = running_bot.storage, running_bot.guide()
+    broadcaster = fast(guide)
+    old = datetime(2024, 1, 1).date()
+    await storage.count(old, "shown", "coming-out", "en", "")
+    await broadcaster.run(running_bot.app.bot, NINE)
+    assert await storage.counts() == []  # older than the kept months: gone with the day's first pass
+    await storage.count(old, "shown", "coming-out", "en", "")
+    await broadcaster.run(running_bot.app.bot, NINE.replace(minute=1))
+    assert len(await storage.counts()) == 1  # the same day's next passes leave retention alone
+    await broadcaster.run(running_bot.app.bot, NINE.replace(day=26))
+    assert await storage.counts() == []  # the next day's first pass prunes again

@@ -138,6 +138,18 @@ async def test_inline_mode_lists_topics_and_referral_cards(
     stub.inline("pronouns-and-names", user=stub.user(33, "pt"))
     shared = await stub.next_call("answerInlineQuery", after=2)
     assert shared.params["results"][0]["title"] == core.kb.topics["pronouns-and-names"].pt.title
+    # posted results are counted as shares (forged or unknown result ids first: never counted)
+    for result_id in ("t:no-such-topic:en", "r:unia:xx", "forged", "t:pronouns-and-names:pt", "r:unia:fr"):
+        stub.chosen(result_id, user=stub.user(34, "en"))
+    shares: list[tuple[str, str, str]] = []
+    for _ in range(50):  # counts are written once the updates are handled
+        await stub.settle(0.1)
+        shares = sorted((r.event, r.topic, r.lang) for r in await running_bot.storage.counts())
+        if len(shares) >= 2:
+            break
+    await stub.settle()
+    assert sorted((r.event, r.topic, r.lang) for r in await running_bot.storage.counts()) == shares
+    assert shares == [("shared", "card:unia", "fr"), ("shared", "pronouns-and-names", "pt")]
 
 
 async def test_tip_is_the_same_for_everyone_today_and_links_to_its_topic(

@@ -1,4 +1,7 @@
-"""Inline mode: '@bot pronouns' in any chat lists topics and referral cards to post."""
+"""Inline mode: '@bot pronouns' in any chat lists topics and referral cards to post.
+
+When the deployer turns on inline feedback (BotFather /setinlinefeedback), Telegram reports the
+result a worker posted; it is counted as a share of that topic or card, like the Forward button."""
 
 from __future__ import annotations
 
@@ -11,12 +14,14 @@ from telegram import (
     InputTextMessageContent,
     Update,
 )
-from telegram.ext import InlineQueryHandler
+from telegram.ext import ChosenInlineResultHandler, InlineQueryHandler
 
 from bot.adapters.telegram.codec import deep_link
 from bot.adapters.telegram.context import App, GuideContext
 from bot.core.actions import OpenTopic
 from bot.core.markup import plain_text
+from bot.core.replies import Count
+from bot.lang import as_lang
 
 log = logging.getLogger("bot.telegram")
 MAX_TOPICS, MAX_CARDS, MAX_RESULTS = 5, 5, 20
@@ -58,5 +63,18 @@ async def on_inline(update: Update, context: GuideContext) -> None:
     log.info("inline results=%d lang=%s", len(results), lang)
 
 
+async def on_chosen(update: Update, context: GuideContext) -> None:
+    """A posted inline result, as the anonymous count "shared" (topic id, or "card:<id>")."""
+    chosen = update.chosen_inline_result
+    kind, _, rest = (chosen.result_id if chosen else "").partition(":")
+    item, _, code = rest.rpartition(":")
+    guide, lang = context.guide, as_lang(code)
+    known = item in guide.core.kb.topics if kind == "t" else item in guide.core.kb.referrals
+    if kind not in ("t", "r") or not known or lang is None:
+        return  # not one of our result ids: nothing to count
+    await guide.count(Count("shared", item if kind == "t" else f"card:{item}"), lang)
+
+
 def register(app: App) -> None:
     app.add_handler(InlineQueryHandler(on_inline))
+    app.add_handler(ChosenInlineResultHandler(on_chosen))

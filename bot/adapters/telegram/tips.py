@@ -16,7 +16,7 @@ import logging
 import secrets
 import time
 import warnings
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from weakref import WeakKeyDictionary
 
 from telegram import Bot
@@ -44,6 +44,7 @@ class Broadcaster:
         self.owner = secrets.token_hex(8)  # this process, for the lease; nothing about anyone
         self.rate, self.backoff = rate, backoff
         self._busy = asyncio.Lock()
+        self._pruned: date | None = None  # retention runs once a day, not on every one-minute pass
 
     async def run(self, bot: Bot, when: datetime) -> dict[str, int]:
         """Sends today's tip to every chat whose hour has come and has not had it yet."""
@@ -55,11 +56,13 @@ class Broadcaster:
             try:
                 async with self.guide.store.use() as store:
                     if not await store.take_lease(self.owner, time.time(), LEASE_SECONDS):
-                        log.info("daily broadcast: another instance is sending")
+                        log.info("daily messages: another instance is sending")
                         return stats
                     try:
-                        await store.prune(when.date())
-                        await store.prune_stats(when.date(), self.guide.keep_counts_months)
+                        if self._pruned != when.date():
+                            await store.prune(when.date())
+                            await store.prune_stats(when.date(), self.guide.keep_counts_months)
+                            self._pruned = when.date()
                         await self._send_all(
                             bot, store, await store.pending(when.date(), when.hour), when, stats
                         )
@@ -69,7 +72,7 @@ class Broadcaster:
                 return stats  # logged once by the guard; the next run picks up where this one stopped
         if any(stats.values()):
             log.info(
-                "daily broadcast hour=%d sent=%d removed=%d failed=%d unknown=%d",
+                "daily messages (tips, reflections) hour=%d sent=%d removed=%d failed=%d unknown=%d",
                 when.hour,
                 stats["sent"],
                 stats["removed"],
