@@ -90,6 +90,12 @@ def main() -> int:
             dev_det = DangerDetector(cache, kb.danger, kb.lexicon, calm, replace(fitted, w_vectors=mix))
             vd, vdh = scored(dev_det, dev_d)
             vc, vch = scored(dev_det, dev_c)
+            t = replace(fitted, w_vectors=mix)
+            print(
+                f"{'shipped':>24}{t.lexicon_threshold:>5}{t.threshold:>6}{alarms(ds, dh, t).mean():>8.1%}"
+                f"{alarms(cs, ch, t).mean():>8.1%}{alarms(vd, vdh, t).mean():>9.1%}{alarms(vc, vch, t).mean():>8.1%}",
+                flush=True,
+            )
             for lex in (0.1, 0.2, 0.3):
                 for thr in np.arange(0.95, 0.05, -0.01):
                     t = replace(fitted, w_vectors=mix, threshold=round(float(thr), 2), lexicon_threshold=lex)

@@ -43,8 +43,8 @@ _CLAUSE = re.compile(r"(?<=[.!?;:,\n])\s+|\s+[-–—]\s+|\n")  # for a lexicon 
 class DangerTuning:
     """Chosen by benchmarks/calibrate_danger.py (leave-one-author-out on the corpus); see docs/matching.md."""
 
-    threshold: float = 0.47  # ensemble probability that raises the alarm on its own
-    lexicon_threshold: float = 0.2  # ... and the lower one at which a lexicon phrase confirms it
+    threshold: float = 0.38  # ensemble probability that raises the alarm on its own
+    lexicon_threshold: float = 0.3  # ... and the lower one at which a lexicon phrase confirms it
     piece_threshold: float = 0.8  # ... or that one clause reaches, when a question follows the cue
     c_vectors: float = 4.0  # inverse regularisation of the kernel model on sentence vectors
     c_ngrams: float = 16.0  # ... and of the model on character n-grams
