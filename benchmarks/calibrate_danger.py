@@ -48,6 +48,16 @@ def alarms(scores: np.ndarray, hits: np.ndarray, t: DangerTuning) -> np.ndarray:
     return out
 
 
+def figures(t: DangerTuning, *scores: np.ndarray) -> str:
+    """The table's thresholds and rates: held-out recall and alarms, then dev recall and alarms
+    (scores: held-out danger, its lexicon evidence, held-out calm, its evidence, then dev's)."""
+    ds, dh, cs, ch, vd, vdh, vc, vch = scores
+    return (
+        f"{t.lexicon_threshold:>5}{t.threshold:>6}{alarms(ds, dh, t).mean():>8.1%}"
+        f"{alarms(cs, ch, t).mean():>8.1%}{alarms(vd, vdh, t).mean():>9.1%}{alarms(vc, vch, t).mean():>8.1%}"
+    )
+
+
 def main() -> int:
     kb = load_knowledge(ROOT / "knowledge")
     cache = EmbeddingCache(default_encoder(), Settings.from_env().cache, models_on_disk=False)
@@ -90,22 +100,14 @@ def main() -> int:
             dev_det = DangerDetector(cache, kb.danger, kb.lexicon, calm, replace(fitted, w_vectors=mix))
             vd, vdh = scored(dev_det, dev_d)
             vc, vch = scored(dev_det, dev_c)
-            t = replace(fitted, w_vectors=mix)
-            print(
-                f"{'shipped':>24}{t.lexicon_threshold:>5}{t.threshold:>6}{alarms(ds, dh, t).mean():>8.1%}"
-                f"{alarms(cs, ch, t).mean():>8.1%}{alarms(vd, vdh, t).mean():>9.1%}{alarms(vc, vch, t).mean():>8.1%}",
-                flush=True,
-            )
+            scores = (ds, dh, cs, ch, vd, vdh, vc, vch)
+            print(f"{'shipped':>24}{figures(replace(fitted, w_vectors=mix), *scores)}", flush=True)
             for lex in (0.1, 0.2, 0.3):
                 for thr in np.arange(0.95, 0.05, -0.01):
                     t = replace(fitted, w_vectors=mix, threshold=round(float(thr), 2), lexicon_threshold=lex)
                     if alarms(ds, dh, t).mean() >= RECALL_FLOOR:
                         break
-                print(
-                    f"{c_vec:>6}{c_ngr:>6}{calm_w:>7}{mix:>5}{lex:>5}{t.threshold:>6}{alarms(ds, dh, t).mean():>8.1%}"
-                    f"{alarms(cs, ch, t).mean():>8.1%}{alarms(vd, vdh, t).mean():>9.1%}{alarms(vc, vch, t).mean():>8.1%}",
-                    flush=True,
-                )
+                print(f"{c_vec:>6}{c_ngr:>6}{calm_w:>7}{mix:>5}{figures(t, *scores)}", flush=True)
                 if (
                     t == replace(DangerTuning(), threshold=t.threshold)
                     and lex == DangerTuning().lexicon_threshold
