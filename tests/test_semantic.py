@@ -101,6 +101,20 @@ def test_windows_borrow_their_sentence_vector_so_the_encoder_runs_once_per_sente
     assert any("waiting outside with a knife" in p and len(p.split()) <= 14 for p in parts)
 
 
+def test_the_clause_pass_encodes_only_clauses_not_read_before() -> None:
+    """A lexicon cue in a diluted message reads its clauses; the message itself is not encoded twice."""
+    enc = Counting()
+    text = "her ex is outside with a knife right now, which violence support line should she call"
+    parts, vectors = read(text, enc)
+    again = read(text, enc, always=True, known={text: vectors[0]})
+    assert enc.calls == [
+        [text],
+        ["her ex is outside with a knife right now,", "which violence support line should she call"],
+    ]
+    fresh = read(text, Counting(), always=True)
+    assert again[0] == fresh[0] and np.allclose(again[1], fresh[1], atol=1e-5)
+
+
 def test_a_long_paste_is_read_in_bounded_pieces() -> None:
     text = " ".join(f"w{i}" for i in range(900))[:4096]
     assert len(pieces(text)) == MAX_PIECES

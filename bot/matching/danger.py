@@ -85,14 +85,25 @@ def pieces(text: str) -> list[str]:
     return [p for p, _ in _pieces(text)]
 
 
-def read(text: str, encoder: Encoder, always: bool = False) -> tuple[list[str], Vectors]:
+def read(
+    text: str, encoder: Encoder, always: bool = False, known: dict[str, npt.NDArray[np.float32]] | None = None
+) -> tuple[list[str], Vectors]:
     """pieces(text) and a sentence vector for each. The encoder is the costly step, so only the
-    message and its sentences are encoded; a window uses its sentence's vector (its own
-    character n-grams still count in full)."""
+    message and its sentences are encoded (not those in known: already encoded pieces); a window
+    uses its sentence's vector (its own character n-grams still count in full)."""
     parts = _pieces(text, always)
-    owners = list(dict.fromkeys(o for _, o in parts))
-    by_owner = dict(zip(owners, encoder.encode(owners), strict=True))
+    by_owner = dict(known or {})
+    owners = [o for o in dict.fromkeys(o for _, o in parts) if o not in by_owner]
+    by_owner.update(zip(owners, encoder.encode(owners), strict=True))
     return [p for p, _ in parts], np.stack([by_owner[o] for _, o in parts])
+
+
+def _encoded(text: str, parts: Sequence[str], vectors: Vectors | None) -> dict[str, npt.NDArray[np.float32]]:
+    """The pieces of read(text) that were encoded themselves (a window only borrows a vector)."""
+    if vectors is None:
+        return {}
+    owners = {o for _, o in _pieces(text)}
+    return {p: v for p, v in zip(parts, vectors, strict=True) if p in owners}
 
 
 class DangerClassifier:
@@ -225,6 +236,8 @@ class DangerDetector:
         parts: Sequence[str] | None = None,
         vectors: Vectors | None = None,
     ) -> Verdict:
+        if self.classifier is not None and text.strip() and (parts is None or vectors is None):
+            parts, vectors = read(text, self.cache.encoder)
         score = self.score(text, parts, vectors)
         if score >= self.tuning.threshold:
             return Verdict(True, score, "classifier")
@@ -233,17 +246,18 @@ class DangerDetector:
             found[0] in self.lexicon.sure
             or score >= self.tuning.lexicon_threshold
             or self.classifier is None
-            or self.clause_score(text) >= self.tuning.piece_threshold
+            or self.clause_score(text, _encoded(text, parts or (), vectors)) >= self.tuning.piece_threshold
         ):
             return Verdict(True, score, f"lexicon:{found[0]}")
         return Verdict(False, score)
 
-    def clause_score(self, text: str) -> float:
+    def clause_score(self, text: str, known: dict[str, npt.NDArray[np.float32]] | None = None) -> float:
         """ "He is outside with a knife now, which line should she call": the question dilutes the
-        whole; the cue's own clause does not. Read only when the lexicon found a cue (rare)."""
+        whole; the cue's own clause does not. Read only when the lexicon found a cue; known: the
+        pieces already encoded for score (a sentence of a long message is often a clause too)."""
         if self.classifier is None:
             return 0.0
-        parts, vectors = read(text, self.cache.encoder, always=True)
+        parts, vectors = read(text, self.cache.encoder, always=True, known=known)
         return (
             float(self.classifier.probabilities(parts[1:], vectors[1:]).max(initial=0.0))
             if len(parts) > 1
