@@ -66,8 +66,8 @@ def main() -> int:
     # procedural questions ("emergency number?") are the topic matcher's job, not the detector's
     dev_d = [(i.q, i.lang) for i in extra if i.is_danger and len(i.q.split()) > 5]
     dev_c = [(i.q, i.lang) for i in extra if not i.is_danger]
-    d_lang = np.array([lang for f in kb.danger for lang in LANGS for _ in f.examples(lang).danger])
-    c_lang = np.array([lang for f in kb.danger for lang in LANGS for _ in f.examples(lang).calm])
+    d_lang = np.array([lang for f in kb.danger for lang in LANGS for _ in f.text(lang).danger])
+    c_lang = np.array([lang for f in kb.danger for lang in LANGS for _ in f.text(lang).calm])
     print(
         f"{len(kb.danger)} authors; {len(d_lang)} danger / {len(c_lang)} calm held out; dev {len(dev_d)} / {len(dev_c)}"
     )
@@ -92,9 +92,9 @@ def main() -> int:
                     exclude_author=f.author,
                 )
                 parts = per_mix.setdefault(mix, [np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0)])
-                s, h = scored(det, [(t, lang) for lang in LANGS for t in f.examples(lang).danger])
+                s, h = scored(det, [(t, lang) for lang in LANGS for t in f.text(lang).danger])
                 parts[0], parts[1] = np.r_[parts[0], s], np.r_[parts[1], h]
-                s, h = scored(det, [(t, lang) for lang in LANGS for t in f.examples(lang).calm])
+                s, h = scored(det, [(t, lang) for lang in LANGS for t in f.text(lang).calm])
                 parts[2], parts[3] = np.r_[parts[2], s], np.r_[parts[3], h]
         for mix, (ds, dh, cs, ch) in per_mix.items():
             dev_det = DangerDetector(cache, kb.danger, kb.lexicon, calm, replace(fitted, w_vectors=mix))

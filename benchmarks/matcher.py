@@ -141,7 +141,7 @@ def main() -> int:
     )
     items = [i for i in load_items(path) if i.topic is None or i.topic in kb.topics]
     cache = EmbeddingCache(default_encoder(), Settings.from_env().cache)
-    oos = {lang: kb.out_of_scope.questions(lang) for lang in LANGS}
+    oos = {lang: kb.out_of_scope.text(lang) for lang in LANGS}
     known = examples(topics, oos)
     ids: list[str | None] = [t.id for t in topics] + [REJECT]
     texts = list(known.texts)
@@ -196,7 +196,7 @@ def main() -> int:
     by_tfidf, tfidf_build = tfidf_peer(texts, labels)
     # The same peer given what we train our danger model on: the corpus's danger messages as examples
     # of the emergency topic (a user building it would feed it everything they have).
-    danger_texts = [q for f in kb.danger for lang in LANGS for q in f.examples(lang).danger]
+    danger_texts = [q for f in kb.danger for lang in LANGS for q in f.text(lang).danger]
     by_tfidf_danger, _ = tfidf_peer(texts + danger_texts, labels + [EMERGENCY_TOPIC] * len(danger_texts))
 
     vectors = cache.embed(texts)

@@ -94,7 +94,7 @@ def build(
     if service is not None and service not in core.kb.services:
         raise PosterError(f"{service!r} is not a service ({', '.join(core.kb.services)})")
     t = core.t
-    menu = core.kb.services[service].label.get(lang) if service else t(lang, "btn.all_topics")
+    menu = core.kb.services[service].label.text(lang) if service else t(lang, "btn.all_topics")
     pdf = Booklet(t(lang, "print.footer", version=__version__, date=today.isoformat()))
     pdf.add_page()
     pdf.heading(t(lang, "print.title"), 14)

@@ -41,7 +41,7 @@ def deep_link(bot_username: str, target: str, core: Core) -> tuple[str, str]:
 def title_of(target: str, core: Core, lang: Lang) -> str:
     if target in core.kb.topics:
         return core.kb.topics[target].text(lang).title
-    return core.kb.services[target].label.get(lang)  # type: ignore[index]
+    return core.kb.services[target].label.text(lang)  # type: ignore[index]
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:

@@ -43,7 +43,7 @@ async def test_a_whole_practice_run_of_five_situations(
 ) -> None:
     chat = Chat(stub, stub.user(7100 + len(lang + service), lang))
     menu = await chat.send("/practice")
-    start = menu.button(running_bot.guide().core.kb.services[service].label.get(lang))
+    start = menu.button(running_bot.guide().core.kb.services[service].label.text(lang))
     screen = await chat.press(start["callback_data"])
     for n in range(1, RUN_LENGTH + 1):
         assert f"{n}/{RUN_LENGTH}" in screen.text

@@ -105,7 +105,7 @@ def test_the_clause_pass_encodes_only_clauses_not_read_before() -> None:
     """A lexicon cue in a diluted message reads its clauses; the message itself is not encoded twice."""
     enc = Counting()
     text = "her ex is outside with a knife right now, which violence support line should she call"
-    parts, vectors = read(text, enc)
+    _, vectors = read(text, enc)
     again = read(text, enc, always=True, known={text: vectors[0]})
     assert enc.calls == [
         [text],

@@ -14,7 +14,7 @@ from tests.conftest import Chat, RunningBot
 
 
 def _svc(core: Core, service: str, lang: str) -> str:
-    return core.kb.services[service].label.get(lang)  # type: ignore[arg-type,union-attr]
+    return core.kb.services[service].label.text(lang)  # type: ignore[arg-type,union-attr]
 
 
 async def test_start_welcomes_in_the_client_language_with_service_menu(

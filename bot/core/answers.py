@@ -62,13 +62,13 @@ class Answers(Base):
     def card_html(self, ref: Referral, lang: Lang) -> str:
         key = (ref.id, lang)
         if key not in self._cards:
-            lines = [bold(ref.display_name(lang)), escape(ref.offers.get(lang))]
+            lines = [bold(ref.display_name(lang)), escape(ref.offers.text(lang))]
             if ref.phone:
                 phone = f"📞 {self.t(lang, 'card.phone')}: {bold(ref.phone)}"
                 if ref.free_call:
                     phone += f" ({self.t(lang, 'card.free')})"
                 if ref.hours:
-                    phone += f" · {escape(ref.hours.get(lang))}"
+                    phone += f" · {escape(ref.hours.text(lang))}"
                 lines.append(phone)
             if ref.address:
                 lines.append(f"📍 {self.t(lang, 'card.address')}: {escape(ref.address)}")
@@ -77,7 +77,7 @@ class Answers(Base):
             if ref.email:
                 lines.append(f"✉️ {escape(ref.email)}")
             if ref.notice:
-                lines.append("⚠️ " + italic(escape(ref.notice.get(lang))))
+                lines.append("⚠️ " + italic(escape(ref.notice.text(lang))))
             checked = self.t(lang, "card.checked", date=ref.checked.isoformat())
             if ref.confidence == "medium":
                 checked += " · " + self.t(lang, "card.recheck")

@@ -18,7 +18,7 @@ ABOUT_TOPIC = "about-toolbox"  # listed last in "all topics": it is about the gu
 class Menus(Base):
     def main_menu(self, lang: Lang, lead: str | None = None, kind: ReplyKind = "menu") -> Reply:
         services = [s for s in SERVICE_IDS if s in self.kb.services]
-        buttons = [Button(self.kb.services[s].label.get(lang), OpenMenu(s)) for s in services]
+        buttons = [Button(self.kb.services[s].label.text(lang), OpenMenu(s)) for s in services]
         buttons.append(Button(self.t(lang, "btn.all_topics"), OpenAll()))
         rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
         if EMERGENCY_TOPIC in self.kb.topics:
@@ -77,7 +77,7 @@ class Menus(Base):
 
     def service_menu(self, service: ServiceId, lang: Lang, page: int = 0) -> Reply:
         rows, page, pages = self._paged(lang, OpenMenu(service, page))
-        head = self.t(lang, "menu.service", service=escape(self.kb.services[service].label.get(lang)))
+        head = self.t(lang, "menu.service", service=escape(self.kb.services[service].label.text(lang)))
         if pages > 1:
             head += f" ({page + 1}/{pages})"
         return Reply(head, lang, "menu", tuple(rows), back=OpenMenu())

@@ -41,7 +41,7 @@ class PracticeScreens(Base):
         if not self.kb.practice.scenarios:
             return Reply(self.t(lang, "practice.none"), lang, "info")
         rows = [
-            (Button(self.kb.services[s].label.get(lang), StartPractice(s)),)
+            (Button(self.kb.services[s].label.text(lang), StartPractice(s)),)
             for s in SERVICE_IDS
             if s in self.kb.services and any(x.service == s for x in self.kb.practice.scenarios)
         ]

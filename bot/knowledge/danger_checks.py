@@ -23,14 +23,14 @@ def check_danger(kb: KnowledgeBase) -> Iterator[Problem]:
     lexicon = Lexicon(kb.lexicon)
     lex_path = kb.root / "danger-lexicon.yaml"
     for i, concept in enumerate(kb.lexicon.sure if kb.lexicon else ()):
-        if missing := [lang for lang in LANGS if kb.lexicon and concept not in kb.lexicon.concepts(lang)]:
+        if missing := [lang for lang in LANGS if kb.lexicon and concept not in kb.lexicon.text(lang)]:
             yield kb.problem_at(lex_path, ("sure", i), f"{concept!r} has no phrases in {', '.join(missing)}")
     fired: dict[str, int] = {}
     for lang in LANGS:
         seen: dict[str, str] = {}
         for f in kb.danger:
             path = kb.danger_files[f.author]
-            ex = f.examples(lang)
+            ex = f.text(lang)
             for kind, texts in (("danger", ex.danger), ("calm", ex.calm)):
                 for i, text in enumerate(texts):
                     key = fold(text)
@@ -42,7 +42,7 @@ def check_danger(kb: KnowledgeBase) -> Iterator[Problem]:
                     if kind == "calm" and (hit := lexicon.find(text, (lang,))):
                         fired[f"{lang}: {hit[1]}"] = fired.get(f"{lang}: {hit[1]}", 0) + 1
         for kind in ("danger", "calm"):
-            n = sum(len(getattr(f.examples(lang), kind)) for f in kb.danger)
+            n = sum(len(getattr(f.text(lang), kind)) for f in kb.danger)
             if n < MIN_DANGER:
                 yield Problem(folder, 1, f"{lang}: {n} {kind} messages, fewer than {MIN_DANGER}", "warning")
     for phrase, n in sorted(fired.items()):

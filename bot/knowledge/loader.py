@@ -36,7 +36,7 @@ class KnowledgeBase:
     referrals: dict[str, Referral]
     services: dict[ServiceId, Service]
     tips: tuple[Tip, ...]
-    out_of_scope: OutOfScope = field(default_factory=OutOfScope)
+    out_of_scope: OutOfScope = field(default_factory=OutOfScope.none)
     danger: tuple[DangerFile, ...] = ()  # the danger classifier's training corpus, one file per author
     lexicon: DangerLexicon | None = None  # the danger safety net
     docs: dict[Path, YamlDoc] = field(repr=False, default_factory=dict)
@@ -143,7 +143,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
             tfile = _validate(TipFile, doc, problems)
             if tfile:
                 tips = tfile.tips
-    out_of_scope = OutOfScope()
+    out_of_scope = OutOfScope.none()
     oos_path = root / "out-of-scope.yaml"
     if oos_path.is_file() and (oos_doc := _read(oos_path, problems)) is not None:
         docs[oos_path] = oos_doc

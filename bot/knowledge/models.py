@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Generic, Literal, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -30,16 +30,24 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Localized(_Frozen):
-    """One short text per language; all four are required."""
+T = TypeVar("T")
 
-    en: str = Field(min_length=1)
-    fr: str = Field(min_length=1)
-    nl: str = Field(min_length=1)
-    pt: str = Field(min_length=1)
 
-    def get(self, lang: Lang) -> str:
-        return str(getattr(self, lang))
+class InLanguages(_Frozen, Generic[T]):
+    """One T per language, all required: the `en:` ... `pt:` blocks of every knowledge entry.
+    The fields mirror bot.lang.LANGS (a test holds them to it)."""
+
+    en: T
+    fr: T
+    nl: T
+    pt: T
+
+    def text(self, lang: Lang) -> T:
+        found: T = getattr(self, lang)
+        return found
+
+
+Localized = InLanguages[Annotated[str, Field(min_length=1)]]  # one short text per language
 
 
 class TopicText(_Frozen):
@@ -49,20 +57,12 @@ class TopicText(_Frozen):
     keywords: Entries = Field(min_length=3)
 
 
-class Topic(_Frozen):
+class Topic(InLanguages[TopicText]):
     id: str = Field(pattern=_ID)
     section: Section
     services: tuple[ServiceId | Literal["all"], ...] = Field(min_length=1)
     related: tuple[str, ...] = ()
     referrals: tuple[str, ...] = ()
-    en: TopicText
-    fr: TopicText
-    nl: TopicText
-    pt: TopicText
-
-    def text(self, lang: Lang) -> TopicText:
-        text: TopicText = getattr(self, lang)
-        return text
 
     def service_ids(self) -> tuple[ServiceId, ...]:
         return SERVICE_IDS if "all" in self.services else tuple(s for s in SERVICE_IDS if s in self.services)
@@ -101,16 +101,9 @@ class Service(_Frozen):
 TIP_MAX_CHARS = 400  # a daily tip reads in one look on a phone
 
 
-class Tip(_Frozen):
+class Tip(InLanguages[Annotated[str, Field(min_length=10, max_length=TIP_MAX_CHARS)]]):
     id: str = Field(pattern=_ID)
     topic: str
-    en: str = Field(min_length=10, max_length=TIP_MAX_CHARS)
-    fr: str = Field(min_length=10, max_length=TIP_MAX_CHARS)
-    nl: str = Field(min_length=10, max_length=TIP_MAX_CHARS)
-    pt: str = Field(min_length=10, max_length=TIP_MAX_CHARS)
-
-    def text(self, lang: Lang) -> str:
-        return str(getattr(self, lang))
 
 
 class ReferralFile(_Frozen):
@@ -121,17 +114,12 @@ class ServiceFile(_Frozen):
     services: dict[ServiceId, Service]
 
 
-class OutOfScope(_Frozen):
+class OutOfScope(InLanguages[tuple[str, ...]]):
     """Example questions the bot must refuse, per language (the matcher's reject class)."""
 
-    en: tuple[str, ...] = ()
-    fr: tuple[str, ...] = ()
-    nl: tuple[str, ...] = ()
-    pt: tuple[str, ...] = ()
-
-    def questions(self, lang: Lang) -> tuple[str, ...]:
-        found: tuple[str, ...] = getattr(self, lang)
-        return found
+    @classmethod
+    def none(cls) -> OutOfScope:
+        return cls(en=(), fr=(), nl=(), pt=())
 
 
 class TipFile(_Frozen):
@@ -145,22 +133,14 @@ class DangerExamples(_Frozen):
     calm: Entries = Field(min_length=1)
 
 
-class DangerFile(_Frozen):
+class DangerFile(InLanguages[DangerExamples]):
     """knowledge/danger/<author>.yaml: one author's training messages for the danger classifier."""
 
     author: str = Field(pattern=_ID)
     brief: str = Field(min_length=3)
-    en: DangerExamples
-    fr: DangerExamples
-    nl: DangerExamples
-    pt: DangerExamples
-
-    def examples(self, lang: Lang) -> DangerExamples:
-        found: DangerExamples = getattr(self, lang)
-        return found
 
 
-class DangerLexicon(_Frozen):
+class DangerLexicon(InLanguages[dict[str, tuple[str, ...]]]):
     """knowledge/danger-lexicon.yaml: per language, concept -> phrases that alone raise the alarm.
 
     A phrase is matched on word stems, in order, with at most one other word between two of its
@@ -168,11 +148,3 @@ class DangerLexicon(_Frozen):
     """
 
     sure: tuple[str, ...] = ()  # concepts that alarm whatever the classifier says
-    en: dict[str, tuple[str, ...]]
-    fr: dict[str, tuple[str, ...]]
-    nl: dict[str, tuple[str, ...]]
-    pt: dict[str, tuple[str, ...]]
-
-    def concepts(self, lang: Lang) -> dict[str, tuple[str, ...]]:
-        found: dict[str, tuple[str, ...]] = getattr(self, lang)
-        return found

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from bot.knowledge.models import _ID, ServiceId, _Frozen
-from bot.lang import LANGS, Lang
+from bot.knowledge.models import _ID, InLanguages, ServiceId, _Frozen
+from bot.lang import LANGS
 
 Grade = Literal["good", "partly", "poor"]
 CHOICE_MAX = 60  # a button label a phone shows on one or two lines
@@ -28,15 +28,11 @@ class ScenarioText(_Frozen):
     choices: tuple[Choice, ...] = Field(min_length=3, max_length=4)
 
 
-class Scenario(_Frozen):
+class Scenario(InLanguages[ScenarioText]):
     id: str = Field(pattern=_ID)
     service: ServiceId
     themes: tuple[str, ...] = Field(min_length=1)
     topic: str
-    en: ScenarioText
-    fr: ScenarioText
-    nl: ScenarioText
-    pt: ScenarioText
 
     @model_validator(mode="after")
     def _same_choices_everywhere(self) -> Scenario:
@@ -48,21 +44,10 @@ class Scenario(_Frozen):
             raise ValueError("at least one choice must be graded good")
         return self
 
-    def text(self, lang: Lang) -> ScenarioText:
-        text: ScenarioText = getattr(self, lang)
-        return text
 
-
-class Reflection(_Frozen):
+class Reflection(InLanguages[Annotated[str, Field(min_length=10, max_length=300)]]):
     id: str = Field(pattern=_ID)
     topic: str
-    en: str = Field(min_length=10, max_length=300)
-    fr: str = Field(min_length=10, max_length=300)
-    nl: str = Field(min_length=10, max_length=300)
-    pt: str = Field(min_length=10, max_length=300)
-
-    def text(self, lang: Lang) -> str:
-        return str(getattr(self, lang))
 
 
 class CheckText(_Frozen):
@@ -70,18 +55,10 @@ class CheckText(_Frozen):
     next_step: str = Field(min_length=10, max_length=260)
 
 
-class CheckItem(_Frozen):
+class CheckItem(InLanguages[CheckText]):
     id: str = Field(pattern=_ID)
     weight: int = Field(ge=1, le=3)
     topic: str
-    en: CheckText
-    fr: CheckText
-    nl: CheckText
-    pt: CheckText
-
-    def text(self, lang: Lang) -> CheckText:
-        text: CheckText = getattr(self, lang)
-        return text
 
 
 class ScenarioFile(_Frozen):

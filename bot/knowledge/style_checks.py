@@ -32,7 +32,7 @@ def _texts(kb: KnowledgeBase, lang: Lang) -> Iterator[tuple[Path, tuple[str | in
     for i, ref in enumerate(kb.referrals.values()):
         for field in ("offers", "notice", "hours"):
             if (value := getattr(ref, field)) is not None:
-                yield kb.root / "referrals.yaml", ("referrals", i, field, lang), value.get(lang)
+                yield kb.root / "referrals.yaml", ("referrals", i, field, lang), value.text(lang)
     practice, folder = kb.practice, kb.root / "practice"
     for i, s in enumerate(practice.scenarios):
         yield folder / "scenarios.yaml", ("scenarios", i, lang, "situation"), s.text(lang).situation

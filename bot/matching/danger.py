@@ -190,7 +190,7 @@ def corpus(files: Sequence[DangerFile], exclude_author: str | None = None) -> tu
         if f.author == exclude_author:
             continue
         for lang in LANGS:
-            ex = f.examples(lang)
+            ex = f.text(lang)
             danger.extend(ex.danger)
             calm.extend(ex.calm)
     return danger, calm

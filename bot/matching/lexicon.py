@@ -24,7 +24,7 @@ class Lexicon:
         self._by_first: dict[Lang, dict[str, list[tuple[str, tuple[str | None, ...]]]]] = {}
         for lang in LANGS:
             table: dict[str, list[tuple[str, tuple[str | None, ...]]]] = {}
-            for concept, phrases in (lexicon.concepts(lang) if lexicon else {}).items():
+            for concept, phrases in (lexicon.text(lang) if lexicon else {}).items():
                 for phrase in phrases:
                     seq = self.sequence(phrase, lang)
                     if seq and seq[0] is not None:

@@ -67,12 +67,12 @@ class Matcher:
         danger_tuning: DangerTuning | None = None,
     ) -> None:
         self.tuning = tuning or Tuning()
-        oos = out_of_scope or OutOfScope()
+        oos = out_of_scope or OutOfScope.none()
         self.cache = cache or EmbeddingCache(default_encoder(), None)
         self.indexes: dict[Lang, LanguageIndex] = {
-            lang: LanguageIndex(lang, topics, oos.questions(lang)) for lang in LANGS
+            lang: LanguageIndex(lang, topics, oos.text(lang)) for lang in LANGS
         }
-        known = examples(topics, {lang: oos.questions(lang) for lang in LANGS})
+        known = examples(topics, {lang: oos.text(lang) for lang in LANGS})
         self.semantic = SemanticIndex(self.cache, known)
         self.intent = IntentClassifier(self.cache, known)
         self.topic_ids = [t.id for t in topics] + [REJECT]
@@ -181,7 +181,7 @@ def calm_questions(topics: Sequence[Topic], out_of_scope: OutOfScope) -> list[st
         if t.id != EMERGENCY_TOPIC
         for lang in LANGS
         for q in (t.text(lang).title, *t.text(lang).questions)
-    ] + [q for lang in LANGS for q in out_of_scope.questions(lang)]
+    ] + [q for lang in LANGS for q in out_of_scope.text(lang)]
 
 
 def build_matcher(

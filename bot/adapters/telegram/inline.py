@@ -55,7 +55,7 @@ async def on_inline(update: Update, context: GuideContext) -> None:
             InlineQueryResultArticle(
                 id=f"r:{ref.id}:{lang}",
                 title=f"📇 {ref.display_name(lang)}",
-                description=ref.offers.get(lang)[:120],
+                description=ref.offers.text(lang)[:120],
                 input_message_content=InputTextMessageContent(core.card_html(ref, lang)),
             )
         )
