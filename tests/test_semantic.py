@@ -165,6 +165,32 @@ def test_idioms_past_violence_and_training_questions_are_no_alarm(core: Core, la
     assert reply.kind != "emergency", reply.match
 
 
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "A client came back today after her appointment at the commune about her residence card. She "
+            "says the clerk looked at her and at her wife and asked which one was the man. She went quiet "
+            "and left. She just keeps quiet now when I ask about it. How do I bring it up again without "
+            "pushing her?",
+        ),
+        (
+            "nl",
+            "Een leerling van het vierde middelbaar vertelde me op het CLB dat ze op meisjes valt. Ze "
+            "klapte daarna helemaal dicht. Haar ouders weten van niks en ze wil niet dat we hen "
+            "contacteren. Hoe ga ik verder met de begeleiding zonder haar vertrouwen te beschamen?",
+        ),
+    ],
+)
+def test_a_long_calm_situation_is_no_alarm_because_of_one_sad_sentence(
+    core: Core, lang: str, text: str
+) -> None:
+    """A long message is read in pieces; "she went quiet and left" alone must not sound like danger."""
+    reply = core.respond(Input(lang, text=text))  # type: ignore[arg-type]
+    assert reply.kind != "emergency", reply.match
+
+
 def test_a_false_alarm_still_shows_the_guidance_asked_for(core: Core) -> None:
     """Danger and a question in one message: the numbers first, then the topic, in the same reply."""
     reply = core.respond(

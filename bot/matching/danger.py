@@ -6,7 +6,8 @@ Two detectors, OR'ed, because a miss can cost a life and a false alarm costs one
   authors) with every topic's example questions as extra calm messages; fitted when the corpus
   changes, then cached. It reads a message as a whole; a long one (more than LONG_WORDS words)
   also sentence by sentence and in windows, keeping the most alarming piece, so a cue in the
-  middle of a long description is not averaged away. (Reading short messages in pieces too
+  middle of a long description is not averaged away; the pieces of long calm messages are calm
+  training messages too. (Reading short messages in pieces too
   doubled the false alarms on held-out authors at the same recall: a piece loses the "last year"
   or "in the film" that makes its sentence calm.);
 - a lexicon of concept phrases (knowledge/danger-lexicon.yaml) matched on word stems: methods,
@@ -43,7 +44,7 @@ _CLAUSE = re.compile(r"(?<=[.!?;:,\n])\s+|\s+[-–—]\s+|\n")  # for a lexicon 
 class DangerTuning:
     """Chosen by benchmarks/calibrate_danger.py (leave-one-author-out on the corpus); see docs/matching.md."""
 
-    threshold: float = 0.38  # ensemble probability that raises the alarm on its own
+    threshold: float = 0.37  # ensemble probability that raises the alarm on its own
     lexicon_threshold: float = 0.3  # ... and the lower one at which a lexicon phrase confirms it
     piece_threshold: float = 0.8  # ... or that one clause reaches, when a question follows the cue
     c_vectors: float = 4.0  # inverse regularisation of the kernel model on sentence vectors
@@ -134,22 +135,28 @@ class DangerClassifier:
         from sklearn.linear_model import LogisticRegression
         from sklearn.svm import SVC
 
-        texts = [*danger, *calm, *other]
-        y = np.r_[np.ones(len(danger)), np.zeros(len(calm) + len(other))]
+        # A long message is also read in pieces, so the model learns what a calm piece looks like:
+        # out of its message, "she just keeps quiet" scored as danger (docs/matching.md, round 6).
+        parts = [pair for x in (*calm, *other) if len(x.split()) > LONG_WORDS for pair in _pieces(x)[1:]]
+        texts = [*danger, *calm, *other, *(p for p, _ in parts)]
+        y = np.r_[np.ones(len(danger)), np.zeros(len(texts) - len(danger))]
         # Both classes weigh the same in total; within the calm class, the corpus's near-misses
-        # weigh more than ordinary example questions.
-        calm_mass = t.calm_weight * len(calm) + len(other)
+        # weigh more than ordinary example questions and pieces.
+        calm_mass = t.calm_weight * len(calm) + len(other) + len(parts)
         weights = np.r_[
             np.full(len(danger), calm_mass / len(danger)),
             np.full(len(calm), t.calm_weight),
-            np.ones(len(other)),
+            np.ones(len(other) + len(parts)),
         ]
+        whole = cache.embed([*danger, *calm, *other])
+        owners = cache.embed([o for _, o in parts])  # a window borrows its sentence's vector
+        vectors = np.vstack([whole, owners]) if parts else whole
         grams, columns, idf = tfidf_rows(texts)
         pin_threads()  # scikit-learn and scipy bring their own BLAS
         # An RBF kernel on the vectors: on held-out authors it raised fewer alarms at the same recall
         # than a linear model (benchmarks/calibrate_danger.py, docs/matching.md).
         by_vectors = SVC(C=t.c_vectors, kernel="rbf", gamma="scale")
-        by_vectors.fit(cache.embed(texts), y, sample_weight=weights)
+        by_vectors.fit(vectors, y, sample_weight=weights)
         by_ngrams = LogisticRegression(C=t.c_ngrams, max_iter=3000)
         by_ngrams.fit(grams, y, sample_weight=weights)
         return {
@@ -214,7 +221,7 @@ class DangerDetector:
         self.classifier: DangerClassifier | None = None
         if danger and calm:
             t = self.tuning
-            material = [repr(("rbf", t.c_vectors, t.c_ngrams, t.calm_weight, N_BUCKETS, SIZES))]
+            material = [repr(("rbf+pieces", t.c_vectors, t.c_ngrams, t.calm_weight, N_BUCKETS, SIZES))]
             material += [f"d{x}" for x in danger] + [f"c{x}" for x in calm] + [f"o{x}" for x in other]
             arrays = cache.trained(
                 "danger", material, lambda: DangerClassifier.fit(cache, danger, calm, other, t)
