@@ -13,13 +13,12 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.evaluation import load_items  # noqa: E402
 from bot.knowledge.examples_file import add_example  # noqa: E402
+from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.lang import LANGS, Lang  # noqa: E402
 from bot.matching.normalise import fold  # noqa: E402
 
@@ -31,14 +30,12 @@ def _quoted(text: str) -> str:
 def main() -> int:
     split, author, brief = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
     knowledge = Path(sys.argv[4]) if len(sys.argv) > 4 else ROOT / "knowledge"
-    seen: dict[tuple[str, str], set[str]] = {}
-    for path in (knowledge / "topics").glob("*.yaml"):
-        doc = yaml.safe_load(path.read_text("utf-8"))
-        for lang in LANGS:
-            seen[(doc["id"], lang)] = {fold(q) for q in doc[lang].get("questions", [])}
+    kb = load_knowledge(knowledge)
+    seen = {
+        (t.id, lang): {fold(q) for q in t.text(lang).questions} for t in kb.topics.values() for lang in LANGS
+    }
+    oos_seen = {lang: {fold(q) for q in kb.out_of_scope.text(lang)} for lang in LANGS}
     oos_path = knowledge / "out-of-scope.yaml"
-    oos_doc = yaml.safe_load(oos_path.read_text("utf-8"))
-    oos_seen = {lang: {fold(q) for q in oos_doc.get(lang, [])} for lang in LANGS}
     messages: dict[Lang, dict[str, list[str]]] = {lang: {"danger": [], "calm": []} for lang in LANGS}
     oos_new: dict[Lang, list[str]] = {lang: [] for lang in LANGS}
     added = already = 0

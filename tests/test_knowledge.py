@@ -281,24 +281,22 @@ def test_an_answer_naming_an_organisation_without_its_card_is_warned(tmp_path: P
     assert problem.severity == "warning" and "names 'child-focus'" in problem.message and problem.line > 1
 
 
-def test_a_language_block_missing_from_any_knowledge_file_is_an_error_at_its_file() -> None:
+def test_a_language_block_missing_from_any_knowledge_file_is_an_error_at_its_file(tmp_path: Path) -> None:
     """Every multilingual entry shares one shape (InLanguages): drop one language, get told where."""
     import shutil
-    import tempfile
 
     from bot.knowledge.loader import load_knowledge
     from bot.knowledge.models import InLanguages
     from bot.problems import KnowledgeError
 
     assert tuple(InLanguages.model_fields) == LANGS  # the blocks are the one language list
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "knowledge"
-        shutil.copytree(KNOWLEDGE, root)
-        for name in ("out-of-scope.yaml", "danger-lexicon.yaml", "danger/er-nurse.yaml"):
-            text = (root / name).read_text("utf-8")
-            (root / name).write_text(text.replace("\npt:", "\nxx:", 1), "utf-8")
-        with pytest.raises(KnowledgeError) as raised:
-            load_knowledge(root)
+    root = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, root)
+    for name in ("out-of-scope.yaml", "danger-lexicon.yaml", "danger/er-nurse.yaml"):
+        text = (root / name).read_text("utf-8")
+        (root / name).write_text(text.replace("\npt:", "\nxx:", 1), "utf-8")
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(root)
     problems = raised.value.problems
     for name in ("out-of-scope.yaml", "danger-lexicon.yaml", "er-nurse.yaml"):
         found = [p for p in problems if p.file.name == name]
